@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"check-itgrix/internal/check"
+	"check-itgrix/internal/cli"
+	"check-itgrix/internal/itgrix"
+	"check-itgrix/internal/license"
+)
+
+const help = `Checks the Itgrix licence (Itgrix bx >= 3.6.0, Itgrix Kommo >= 2.13.0): its type against --expected-type, and the calendar days left until license.valid_till, the last day on which the licence is valid.
+
+days_left counts calendar days from today (this host's local date, or --timezone) to valid_till: 0 means today is the last valid day, below 0 the licence has expired (always CRITICAL). WARNING when fewer than -w days are left, CRITICAL when fewer than -c. With -w 30 -c 7 and valid_till 2027-05-11: on 2027-04-12 (29 days left) WARNING; on 2027-05-04 (7 days left) still WARNING; on 2027-05-05 (6 days left) CRITICAL; on 2027-05-11 (0 days, the last valid day) CRITICAL; on 2027-05-12 CRITICAL "expired 1 day ago". -c 0 makes only an expired licence CRITICAL.
+
+The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
+
+const examples = `  # NRPE on the Asterisk host, credentials from the environment:
+  ITGRIX_USERNAME=admin ITGRIX_PASSWORD=... check_itgrix_license -w 30 -c 7
+
+  # From the monitoring server, password in a file, alert on a fall-back to a lesser licence:
+  check_itgrix_license -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --expected-type Professional
+
+  # Offline, against a saved document, with the dates of another zone:
+  check_itgrix_license --status-file status.json --timezone Europe/Moscow
+`
+
+func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writer, now func() time.Time) int {
+	return cli.Run(cli.Spec{
+		Name:        "check_itgrix_license",
+		Help:        help,
+		Examples:    examples,
+		Unreachable: check.Unknown,
+		Flags:       flags,
+	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
+}
+
+func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
+	o := license.DefaultOptions()
+	warn := cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
+	crit := cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
+	expected := a.Flag("expected-type", "Expected licence type (Free, Subscription, Professional; any case); repeatable. Another type gives --type-state.").PlaceHolder("TYPE").Strings()
+	cli.StateVar(a.Flag("type-state", "State when the licence type is not an --expected-type. Default critical."), &o.TypeState, o.TypeState)
+	zone := a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
+	return func() (cli.Evaluator, error) {
+		o.Warning, o.Critical, o.Expected = *warn, *crit, *expected
+		if *zone != "" {
+			loc, err := time.LoadLocation(*zone)
+			if err != nil {
+				return nil, fmt.Errorf("unknown --timezone %q", *zone)
+			}
+			o.Location = loc
+		}
+		if err := o.Validate(); err != nil {
+			return nil, err
+		}
+		return func(s *itgrix.Status, now time.Time) check.Result {
+			return license.Evaluate(s, o, now)
+		}, nil
+	}
+}

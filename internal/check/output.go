@@ -1,0 +1,119 @@
+package check
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	nagios "github.com/atc0005/go-nagios"
+)
+
+// MaxDefaultOutput keeps the default output within what NRPE 2 passes on
+// (1024 bytes, the performance data being last and cut first).
+const MaxDefaultOutput = 1000
+
+// maxSummary bounds line 1 whatever the server sent.
+const maxSummary = 200
+
+// Write prints a result as plugin output: line 1 "STATE: summary", the long
+// output, the performance data. With verbose 0 the long output is trimmed so
+// the whole stays under MaxDefaultOutput bytes. Every occurrence of each
+// secret is replaced by "***" as a last line of defence.
+func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
+	r.Summary = Shorten(Text(r.Summary), maxSummary)
+	if r.Summary == "" {
+		r.Summary = "no result"
+	}
+	out := render(r)
+	if verbose == 0 && len(out) > MaxDefaultOutput {
+		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))))
+	}
+	out = redact(out, secrets)
+	if !strings.HasSuffix(out, "\n") {
+		// go-nagios ends the output with a newline only after performance data.
+		out += "\n"
+	}
+	_, err := io.WriteString(w, out)
+	return err
+}
+
+// render goes through go-nagios, which owns the layout Nagios, Icinga 2 and
+// Naemon parse: line 1, the long output, performance data on the last line.
+func render(r Result) string {
+	var buf bytes.Buffer
+	p := &nagios.Plugin{ExitStatusCode: int(r.State)}
+	p.SetOutputTarget(&buf)
+	p.SkipOSExit()
+	p.ServiceOutput = r.State.String() + ": " + r.Summary
+	if len(r.Long) > 0 {
+		p.LongServiceOutput = strings.Join(r.Long, nagios.CheckOutputEOL)
+	}
+	for _, m := range r.Perf {
+		// Validation is skipped: labels are our own words and values are
+		// formatted here; go-nagios' validator would not catch what matters.
+		_ = p.AddPerfData(true, nagios.PerformanceData{
+			Label:             m.Label,
+			Value:             FormatNumber(m.Value),
+			UnitOfMeasurement: m.UOM,
+			Warn:              m.Warn,
+			Crit:              m.Crit,
+			Min:               m.Min,
+			Max:               m.Max,
+		})
+	}
+	p.ReturnCheckResults()
+	return buf.String()
+}
+
+func longSize(r Result) int {
+	n := 0
+	for _, l := range r.Long {
+		n += len(l) + len(nagios.CheckOutputEOL)
+	}
+	return n
+}
+
+const trimMarker = "… (output trimmed; -v shows all)"
+
+// trimLong keeps as much of the long output as fits in budget bytes.
+func trimLong(r Result, budget int) Result {
+	budget -= len(trimMarker) + len(nagios.CheckOutputEOL) + 8
+	var kept []string
+	for _, l := range r.Long {
+		need := len(l) + len(nagios.CheckOutputEOL)
+		if need > budget {
+			if budget > 40 {
+				kept = append(kept, cutBytes(l, budget-len(nagios.CheckOutputEOL)-3)+"…")
+			}
+			break
+		}
+		kept = append(kept, l)
+		budget -= need
+	}
+	r.Long = append(kept, trimMarker)
+	return r
+}
+
+// cutBytes cuts s to at most n bytes without splitting a UTF-8 sequence.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+// minSecret is the shortest secret that is redacted: a shorter one would
+// turn ordinary words of the output into "***".
+const minSecret = 4
+
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= minSecret {
+			s = strings.ReplaceAll(s, sec, "***")
+		}
+	}
+	return s
+}

@@ -1,0 +1,168 @@
+// Package cli is the part of a check plugin between the command line and
+// the evaluation: the shared flags, turning them into a request, fetching or
+// reading the status document, and printing the result. A check supplies
+// its own flags and a pure evaluation function; everything else is here so
+// both plugins fail, time out and print the same way.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"check-itgrix/internal/check"
+	"check-itgrix/internal/itgrix"
+)
+
+// Version is stamped at build time with -ldflags "-X check-itgrix/internal/cli.Version=...".
+var Version = "dev"
+
+func init() {
+	// An argument starting with '@' is a value ("@10:20" is a range, and a
+	// password may start with '@'), never a file to expand into arguments.
+	kingpin.EnableFileExpansion = false
+}
+
+// Evaluator judges a status document at a moment in time. It must not do
+// I/O: everything it needs is in its arguments.
+type Evaluator func(s *itgrix.Status, now time.Time) check.Result
+
+// Spec describes one check plugin.
+type Spec struct {
+	Name     string
+	Help     string
+	Examples string
+	// Unreachable is the default of --unreachable-state.
+	Unreachable check.State
+	// Flags registers the check's own flags and returns a function that,
+	// after parsing, validates them together and returns the evaluator.
+	Flags func(app *kingpin.Application) func() (Evaluator, error)
+}
+
+// Env is everything a run touches outside itself, so tests drive the whole
+// program without globals.
+type Env struct {
+	Args   []string
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Now    func() time.Time
+}
+
+// terminated carries kingpin's request to exit (after --help or --version)
+// out of Parse without calling os.Exit.
+type terminated struct{}
+
+// options are the shared flags once parsed.
+type options struct {
+	hostname, url, username, password, passwordFile string
+	port                                            uint16
+	tls, insecure                                   bool
+	timeout                                         time.Duration
+	caFile, statusFile                              string
+	unreachable                                     check.State
+	verbose                                         int
+}
+
+// Run executes a check plugin and returns its exit code. It always prints
+// a result: the run starts as UNKNOWN and a panic anywhere becomes UNKNOWN.
+func Run(spec Spec, env Env) (code int) {
+	secrets := argSecrets(env)
+	result := check.Fail(check.Unknown, "check did not complete")
+	verbose := 0
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(terminated); ok {
+				code = int(check.Unknown)
+				return
+			}
+			result = check.Fail(check.Unknown, fmt.Sprintf("internal error: %v", p))
+		}
+		_ = check.Write(env.Stdout, result, verbose, secrets...)
+		code = int(result.State)
+	}()
+
+	app, o, validate := newApp(spec, env)
+	if _, err := app.Parse(joinDash(env.Args)); err != nil {
+		result = usageError(err)
+		return
+	}
+	verbose = o.verbose
+	evaluate, err := validate()
+	if err != nil {
+		result = usageError(err)
+		return
+	}
+	result = fetchAndEvaluate(o, env, evaluate, &secrets)
+	return
+}
+
+func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
+	app := kingpin.New(spec.Name, spec.Help)
+	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout)
+	app.Terminate(func(int) { panic(terminated{}) })
+	app.Version(spec.Name + " " + Version)
+	app.HelpFlag.Short('h')
+	app.VersionFlag.Short('V')
+	if spec.Examples != "" {
+		app.UsageTemplate(kingpin.DefaultUsageTemplate + "Examples:\n" + spec.Examples)
+	}
+	o := &options{}
+	app.Flag("hostname", "Host running Itgrix (the default suits NRPE on the Asterisk host).").Short('H').Default("127.0.0.1").StringVar(&o.hostname)
+	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").Uint16Var(&o.port)
+	app.Flag("tls", "Use https.").Short('S').BoolVar(&o.tls)
+	app.Flag("url", "Full status URL; overrides -H, -p and -S.").PlaceHolder("URL").StringVar(&o.url)
+	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)
+	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
+	app.Flag("password-file", "Read the password from the first line of FILE.").PlaceHolder("FILE").StringVar(&o.passwordFile)
+	o.timeout = 10 * time.Second
+	app.Flag("timeout", "Budget for the whole check; a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
+	app.Flag("insecure", "Skip TLS certificate verification.").Short('k').BoolVar(&o.insecure)
+	app.Flag("ca-file", "PEM bundle to verify the server with.").PlaceHolder("FILE").StringVar(&o.caFile)
+	app.Flag("status-file", "Evaluate a saved status document (- = stdin) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
+	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
+	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
+	validate := spec.Flags(app)
+	return app, o, validate
+}
+
+// joinDash rewrites "--status-file -" as "--status-file=-": kingpin v2.4.0
+// turns a lone "-" into an empty value.
+func joinDash(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "-" && i > 0 && strings.HasPrefix(args[i-1], "--") && !strings.Contains(args[i-1], "=") {
+			out[len(out)-1] += "=-"
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func usageError(err error) check.Result {
+	return check.Fail(check.Unknown, "usage: "+err.Error()+" (see --help)")
+}
+
+// argSecrets collects the password from the environment and the command
+// line before parsing, so even a usage error cannot echo it.
+func argSecrets(env Env) []string {
+	var s []string
+	if p := env.Getenv("ITGRIX_PASSWORD"); p != "" {
+		s = append(s, p)
+	}
+	for i, a := range env.Args {
+		switch {
+		case (a == "-P" || a == "--password") && i+1 < len(env.Args):
+			s = append(s, env.Args[i+1])
+		case strings.HasPrefix(a, "--password="):
+			s = append(s, strings.TrimPrefix(a, "--password="))
+		case strings.HasPrefix(a, "-P") && len(a) > 2:
+			s = append(s, strings.TrimPrefix(a[2:], "="))
+		}
+	}
+	return s
+}

@@ -1,0 +1,208 @@
+package itgrix
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/icholy/digest"
+)
+
+// MaxBody caps the response body. The document is a few kilobytes; anything
+// near this size is not an Itgrix status document, and reading it would cost
+// the monitoring host memory on every check.
+const MaxBody = 4 << 20
+
+// Kind tells apart the ways a request for the status document can fail.
+type Kind int
+
+// The failure kinds. Refused through ServerError are "unreachable": the
+// checks map all of them to the one --unreachable-state so an outage does
+// not flap between states.
+const (
+	Refused      Kind = iota + 1 // nothing listens on the port
+	DNS                          // the host name does not resolve
+	Timeout                      // no complete answer within the deadline
+	TLS                          // handshake or certificate verification failed
+	Network                      // another transport failure (reset, unreachable net)
+	ServerError                  // HTTP 5xx
+	AuthFailed                   // HTTP 401 after the Digest exchange
+	NoDigest                     // HTTP 401 without a Digest challenge we support
+	BadChallenge                 // a Digest challenge we cannot parse
+	NotFound                     // HTTP 404: no /status endpoint
+	HTTPStatus                   // any other non-200 status, redirects included
+	TooLarge                     // body over MaxBody
+)
+
+// Error is a failed request for the status document. Its message is meant
+// for line 1 of the plugin output: short, actionable, free of credentials.
+type Error struct {
+	Kind Kind
+	Msg  string
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Msg }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Unreachable reports whether the error means the endpoint could not be
+// reached or could not serve (refused, DNS, timeout, TLS, network, 5xx).
+func (e *Error) Unreachable() bool { return e.Kind >= Refused && e.Kind <= ServerError }
+
+// Client asks one Itgrix host for its status document.
+type Client struct {
+	// URL of the status endpoint, without credentials.
+	URL      *url.URL
+	Username string
+	Password string
+	// Insecure skips TLS certificate verification.
+	Insecure bool
+	// RootCAs verifies the server instead of the system pool when set.
+	RootCAs *x509.CertPool
+	// Timeout bounds the whole exchange; 0 leaves it to ctx.
+	Timeout time.Duration
+}
+
+// Fetch returns the body of the status document. The whole exchange (both
+// legs of Digest, reading the body) is bound by one deadline.
+func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
+	if c.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
+		defer cancel()
+	}
+	tr := &http.Transport{
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            (&net.Dialer{KeepAlive: -1}).DialContext,
+		MaxResponseHeaderBytes: 64 << 10,
+		DisableCompression:     true,
+	}
+	if c.URL.Scheme == "https" {
+		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: c.Insecure, RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
+	}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{
+		Transport: &digest.Transport{Username: c.Username, Password: c.Password, Transport: tr},
+		// A redirect means the URL points somewhere other than the
+		// endpoint; following it would hide that and send credentials on.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL.String(), nil)
+	if err != nil {
+		return nil, &Error{Kind: HTTPStatus, Msg: "bad URL: " + err.Error(), Err: err}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "check-itgrix")
+	res, err := hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, c.statusError(res)
+	}
+	if res.ContentLength > MaxBody {
+		return nil, c.tooLarge()
+	}
+	body, err := io.ReadAll(io.LimitReader(res.Body, MaxBody+1))
+	if err != nil {
+		return nil, c.transportError(ctx, err)
+	}
+	if len(body) > MaxBody {
+		return nil, c.tooLarge()
+	}
+	return body, nil
+}
+
+func (c *Client) hostPort() string {
+	if c.URL.Port() != "" {
+		return c.URL.Host
+	}
+	if c.URL.Scheme == "https" {
+		return c.URL.Host + ":443"
+	}
+	return c.URL.Host + ":80"
+}
+
+func (c *Client) tooLarge() error {
+	return &Error{Kind: TooLarge, Msg: fmt.Sprintf("response from %s is larger than %d MiB: not a status document, refused", c.hostPort(), MaxBody>>20)}
+}
+
+func (c *Client) statusError(res *http.Response) error {
+	code := fmt.Sprintf("HTTP %d", res.StatusCode)
+	if t := http.StatusText(res.StatusCode); t != "" {
+		code += " " + t
+	}
+	switch {
+	case res.StatusCode == http.StatusUnauthorized:
+		if _, err := digest.FindChallenge(res.Header); err != nil {
+			return &Error{Kind: NoDigest, Msg: fmt.Sprintf("%s offers no supported Digest challenge (WWW-Authenticate: %s)",
+				c.hostPort(), shortHeader(res.Header.Values("WWW-Authenticate")))}
+		}
+		return &Error{Kind: AuthFailed, Msg: "authentication failed, check login and password (" + code + " after Digest exchange)"}
+	case res.StatusCode == http.StatusNotFound:
+		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0", c.URL.Redacted(), code)}
+	case res.StatusCode >= 300 && res.StatusCode < 400:
+		return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s redirects to %s (%s): point --url at the status endpoint itself",
+			c.URL.Redacted(), shortHeader(res.Header.Values("Location")), code)}
+	case res.StatusCode >= 500:
+		return &Error{Kind: ServerError, Msg: fmt.Sprintf("%s from %s", code, c.hostPort())}
+	}
+	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s", code, c.URL.Redacted())}
+}
+
+func shortHeader(values []string) string {
+	if len(values) == 0 {
+		return "none"
+	}
+	v := strings.Join(values, ", ")
+	if len(v) > 80 {
+		v = v[:80] + "..."
+	}
+	return v
+}
+
+func (c *Client) transportError(ctx context.Context, err error) error {
+	hp := c.hostPort()
+	var dnsErr *net.DNSError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	var alertErr tls.AlertError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || errors.As(err, &netErr) && netErr.Timeout():
+		return &Error{Kind: Timeout, Msg: fmt.Sprintf("no answer from %s within the %s timeout", hp, c.Timeout), Err: err}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &Error{Kind: Refused, Msg: fmt.Sprintf("connection refused by %s: is Itgrix running and listening there?", hp), Err: err}
+	case errors.As(err, &dnsErr):
+		return &Error{Kind: DNS, Msg: fmt.Sprintf("cannot resolve host %q: %s", c.URL.Hostname(), dnsErr.Err), Err: err}
+	case errors.As(err, &certErr):
+		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS certificate of %s not trusted: %s (use --ca-file, or -k to skip verification)", hp, lastPart(certErr.Err)), Err: err}
+	case errors.As(err, &recErr):
+		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: the server does not speak TLS (drop -S, or use http:// in --url)", hp), Err: err}
+	case errors.As(err, &alertErr) || strings.Contains(err.Error(), "tls:"):
+		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: %s", hp, lastPart(err)), Err: err}
+	case strings.Contains(err.Error(), "digest:"):
+		return &Error{Kind: BadChallenge, Msg: fmt.Sprintf("%s sent a Digest challenge that cannot be used: %s", hp, lastPart(err)), Err: err}
+	}
+	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(err)), Err: err}
+}
+
+// lastPart drops the `Get "URL":` and `dial tcp ...:` prefixes Go puts on
+// transport errors: line 1 has room only for the cause.
+func lastPart(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {
+		return s[i+2:]
+	}
+	return s
+}
