@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"check-itgrix/internal/cli"
+	"check-itgrix/internal/sim"
+)
+
+const help = `Serves an Itgrix-like status document at /status behind Digest authentication (MD5, qop=auth), for demos, for trying thresholds and monitoring configurations, and for tests. /<scenario>/status serves any scenario regardless of --scenario; ?path=a.b answers a single element. Dates in scenarios are relative to today, so they never rot.
+
+The first line on stdout is "listening on http://ADDR/status" once the port is open (--listen 127.0.0.1:0 picks a free port).`
+
+func run(ctx context.Context, args []string, env func(string) string, stdout io.Writer, now func() time.Time) int {
+	app := kingpin.New("itgrix-sim", help)
+	app.UsageWriter(stdout).ErrorWriter(stdout)
+	app.Version("itgrix-sim " + cli.Version)
+	app.HelpFlag.Short('h')
+	app.VersionFlag.Short('V')
+	app.Terminate(func(int) { panic(exitRequest{}) })
+	listen := app.Flag("listen", "Address to listen on; keep it on loopback unless you mean it.").Default("127.0.0.1:8077").String()
+	c := sim.Config{Now: now}
+	app.Flag("username", "Login to accept.").Default("admin").StringVar(&c.Username)
+	app.Flag("password", "Password to accept (default $ITGRIX_PASSWORD, else \"itgrix\").").StringVar(&c.Password)
+	app.Flag("scenario", "Scenario served at /status: "+strings.Join(names(), ", ")+".").Default("healthy").StringVar(&c.Scenario)
+	app.Flag("status-file", "Serve this file at /status instead of a scenario (read on every request).").PlaceHolder("FILE").StringVar(&c.StatusFile)
+	app.Flag("delay", "Hold every answer back this long, to try --timeout.").Default("0s").DurationVar(&c.Delay)
+	list := app.Flag("list-scenarios", "List the scenarios and exit.").Bool()
+
+	if code, done := parse(app, args, stdout); done {
+		return code
+	}
+	if *list {
+		for _, s := range sim.Scenarios() {
+			fmt.Fprintln(stdout, s)
+		}
+		return 0
+	}
+	if c.Password == "" {
+		c.Password = env("ITGRIX_PASSWORD")
+	}
+	if c.Password == "" {
+		c.Password = "itgrix"
+	}
+	if _, err := sim.Document(c.Scenario, now()); err != nil && c.StatusFile == "" {
+		fmt.Fprintf(stdout, "itgrix-sim: %v; known: %s\n", err, strings.Join(names(), ", "))
+		return 2
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintf(stdout, "itgrix-sim: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "listening on http://%s/status\n", ln.Addr())
+	srv := &http.Server{Handler: sim.Handler(c), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		fmt.Fprintf(stdout, "itgrix-sim: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// exitRequest is kingpin asking to exit after --help or --version.
+type exitRequest struct{}
+
+// parse runs kingpin, turning its exit after --help/--version into a return.
+func parse(app *kingpin.Application, args []string, stdout io.Writer) (code int, done bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(exitRequest); !ok {
+				panic(p)
+			}
+			code, done = 0, true
+		}
+	}()
+	if _, err := app.Parse(args); err != nil {
+		fmt.Fprintf(stdout, "itgrix-sim: %v\n", err)
+		return 2, true
+	}
+	return 0, false
+}
+
+func names() []string {
+	var out []string
+	for _, s := range sim.Scenarios() {
+		out = append(out, strings.Fields(s)[0])
+	}
+	return out
+}
