@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	app.Flag("status-file", "Serve this file at /status instead of a scenario (read on every request).").PlaceHolder("FILE").StringVar(&c.StatusFile)
 	app.Flag("delay", "Hold every answer back this long, to try --timeout.").Default("0s").DurationVar(&c.Delay)
 	list := app.Flag("list-scenarios", "List the scenarios and exit.").Bool()
-	print := app.Flag("print", "Write the --scenario document as of today to stdout and exit (to serve it from another web server).").Bool()
+	printDoc := app.Flag("print", "Write the --scenario document as of today to stdout and exit (to serve it from another web server).").Bool()
 
 	if code, done := parse(app, args, stdout); done {
 		return code
@@ -46,7 +46,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		}
 		return 0
 	}
-	if *print {
+	if *printDoc {
 		doc, err := sim.Document(c.Scenario, now())
 		if err != nil {
 			fmt.Fprintf(stdout, "itgrix-sim: %v; known: %s\n", err, strings.Join(names(), ", "))
