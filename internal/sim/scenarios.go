@@ -33,6 +33,11 @@ var scenarios = map[string]scenario{
 		d["app_err"] = "connection to CRM lost: dial tcp: i/o timeout"
 		return d
 	}},
+	"reconfiguring": {"normal restart after a settings change (app_state restarting, app_status Ok)", func(now time.Time) map[string]any {
+		d := base(now, 200)
+		d["app_state"] = "restarting"
+		return d
+	}},
 	"stopped": {"stopped on an error, waiting for a human (Kommo)", func(now time.Time) map[string]any {
 		d := base(now, 120)
 		d["app_state"] = "stopped"
@@ -43,6 +48,11 @@ var scenarios = map[string]scenario{
 		crm := app["crm"].(map[string]any)
 		crm["host"] = "https://pbx-demo.kommo.example"
 		crm["on"] = false
+		manager := crm["manager"].(map[string]any)
+		manager["on"] = false
+		manager["connector"].(map[string]any)["on"] = false
+		manager["connector"].(map[string]any)["app_type"] = "LicenseType_Subscription"
+		d["license"].(map[string]any)["type"] = "Subscription"
 		delete(app, "c2c")
 		app["calls_queue"] = map[string]any{"calls": 17, "lock": "locked in 2.1µs"}
 		return d

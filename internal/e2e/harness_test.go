@@ -1,0 +1,161 @@
+// Package e2e builds the real binaries and runs them as processes against a
+// real itgrix-sim over HTTP with Digest authentication, as Nagios would.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// binDir holds the binaries built once for the whole package.
+var binDir string
+
+// Password is distinctive so a leak anywhere in any output is found.
+const Password = "Pw-e2e-7f3a9c1d-secret"
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "check-itgrix-e2e-")
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	binDir = dir
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X check-itgrix/internal/cli.Version=e2e", "-o", dir+"/", "./cmd/...")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Printf("building binaries: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Run is one finished plugin process.
+type Run struct {
+	Stdout, Stderr string
+	Code           int
+	Took           time.Duration
+}
+
+// Line1 is the first line of stdout without Nagios' trailing space.
+func (r Run) Line1() string {
+	l, _, _ := strings.Cut(r.Stdout, "\n")
+	return strings.TrimRight(l, " ")
+}
+
+// plugin runs a binary from binDir with a clean environment plus env.
+func plugin(t *testing.T, env []string, name string, args ...string) Run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	path := name
+	if !filepath.IsAbs(name) {
+		path = filepath.Join(binDir, name)
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = append([]string{"PATH=/usr/bin:/bin", "TZ=UTC"}, env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	r := Run{Stdout: stdout.String(), Stderr: stderr.String(), Took: time.Since(start), Code: cmd.ProcessState.ExitCode()}
+	if err != nil && r.Code < 0 {
+		t.Fatalf("%s did not exit: %v", name, err)
+	}
+	checkInvariants(t, name, r)
+	return r
+}
+
+// checkInvariants holds for every run of a plugin: exit 0-3, non-empty
+// stdout whose line 1 starts with the state, nothing on stderr, no
+// password, no Go panic trace.
+func checkInvariants(t *testing.T, name string, r Run) {
+	t.Helper()
+	if name == "itgrix-sim" {
+		return
+	}
+	states := []string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
+	if r.Code < 0 || r.Code > 3 {
+		t.Errorf("%s exit code %d, want 0-3", name, r.Code)
+	} else if !strings.HasPrefix(r.Stdout, states[r.Code]+": ") && !strings.Contains(r.Stdout, "usage:") && !strings.HasPrefix(r.Stdout, name) {
+		t.Errorf("%s exit %d but line 1 is %q", name, r.Code, r.Line1())
+	}
+	if r.Stderr != "" {
+		t.Errorf("%s wrote to stderr: %q", name, r.Stderr)
+	}
+	if strings.Contains(r.Stdout, Password) {
+		t.Errorf("%s printed the password:\n%s", name, r.Stdout)
+	}
+	if strings.Contains(r.Stdout, "goroutine ") || strings.Contains(r.Stdout, "panic:") {
+		t.Errorf("%s printed a panic trace:\n%s", name, r.Stdout)
+	}
+}
+
+// startSim starts itgrix-sim on a free loopback port and returns its base
+// URL (without /status); it is stopped when the test ends.
+func startSim(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0", "--password", Password}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	select {
+	case l := <-lines:
+		url, ok := strings.CutPrefix(l, "listening on ")
+		if !ok {
+			t.Fatalf("itgrix-sim said %q", l)
+		}
+		return strings.TrimSuffix(url, "/status")
+	case <-time.After(10 * time.Second):
+		t.Fatal("itgrix-sim did not start within 10s")
+	}
+	return ""
+}
+
+var (
+	reTime  = regexp.MustCompile(`'time'=[0-9.]+s`)
+	reDate  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{2}:\d{2})?`)
+	rePort  = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	reTaken = regexp.MustCompile(`in [0-9.]+[µm]?s`)
+)
+
+// normalise replaces what changes between runs (response time, dates
+// relative to today, the port) so the rest can be compared byte for byte.
+func normalise(s string) string {
+	s = reTime.ReplaceAllString(s, "'time'=Ts")
+	s = reDate.ReplaceAllString(s, "DATE")
+	s = rePort.ReplaceAllString(s, "127.0.0.1:PORT")
+	return reTaken.ReplaceAllString(s, "in T")
+}
