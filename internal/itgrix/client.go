@@ -187,7 +187,7 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 		return &Error{Kind: DNS, Msg: fmt.Sprintf("cannot resolve host %q: %s", c.URL.Hostname(), dnsErr.Err), Err: err}
 	case errors.As(err, &certErr):
 		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS certificate of %s not trusted: %s (use --ca-file, or -k to skip verification)", hp, lastPart(certErr.Err)), Err: err}
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: the server does not speak TLS (drop -S, or use http:// in --url)", hp), Err: err}
 	case errors.As(err, &alertErr) || strings.Contains(err.Error(), "tls:"):
 		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: %s", hp, lastPart(err)), Err: err}

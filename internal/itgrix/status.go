@@ -173,8 +173,13 @@ func lookup[T any](d doc, path string) Elem[T] {
 		e.Is = Null
 		return e
 	}
-	if got != jsonTypeOf(e.Value) || json.Unmarshal(v, &e.Value) != nil {
+	if got != jsonTypeOf(e.Value) {
 		e.Is, e.Got = Mistyped, got
+		return e
+	}
+	if json.Unmarshal(v, &e.Value) != nil {
+		// Only a number can be of the right type and still not decode.
+		e.Is, e.Got = Mistyped, "out of range"
 		return e
 	}
 	e.Is = Present

@@ -1,0 +1,235 @@
+package check
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"check-itgrix/internal/golden"
+)
+
+func TestWorst(t *testing.T) {
+	cases := []struct {
+		in   []State
+		want State
+	}{
+		{nil, OK},
+		{[]State{OK}, OK},
+		{[]State{OK, Unknown}, Unknown},
+		{[]State{Unknown, Warning}, Warning},
+		{[]State{Warning, Unknown, OK}, Warning},
+		{[]State{Critical, Unknown}, Critical},
+		{[]State{Unknown, Critical, Warning}, Critical},
+	}
+	for _, c := range cases {
+		if got := Worst(c.in...); got != c.want {
+			t.Errorf("Worst(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestParseState(t *testing.T) {
+	for in, want := range map[string]State{"ok": OK, "OK": OK, "0": OK, "Warning": Warning, "1": Warning, "critical": Critical, "2": Critical, "unknown": Unknown, "3": Unknown} {
+		if got, err := ParseState(in); err != nil || got != want {
+			t.Errorf("ParseState(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "down", "4", "dependent", "-1"} {
+		if _, err := ParseState(in); err == nil {
+			t.Errorf("ParseState(%q) accepted", in)
+		}
+	}
+}
+
+func TestText(t *testing.T) {
+	cases := map[string]string{
+		"plain text":                    "plain text",
+		"a|b":                           "a/b",
+		"line1\nline2\r\n":              "line1 line2",
+		"tab\there":                     "tab here",
+		"  padded   spaces  ":           "padded spaces",
+		"esc\x1b[31mred\x1b[0m":         "esc [31mred [0m",
+		"bell\x07nul\x00del\x7f":        "bell nul del",
+		"c1\u0085next":                  "c1 next",
+		"bidi\u202eesrever\u202c":       "bidiesrever",
+		"zero\u200bwidth":               "zerowidth",
+		"bad utf8 \xff\xfe end":         "bad utf8 \uFFFD end",
+		"Кириллица и emoji 📞":           "Кириллица и emoji 📞",
+		"":                              "",
+		"|||":                           "///",
+		"perf'='1;2;3 | 'x'=1":          "perf'='1;2;3 / 'x'=1",
+		"\n\n":                          "",
+		"trailing\u00a0nbsp\u00a0":      "trailing nbsp",
+		"line sep\u2028para sep\u2029.": "line sep para sep .",
+	}
+	for in, want := range cases {
+		if got := Text(in); got != want {
+			t.Errorf("Text(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLinesAndShorten(t *testing.T) {
+	if got := Lines("one|1\n\n two \r\nthree"); strings.Join(got, "/") != "one/1/two/three" {
+		t.Errorf("Lines: %q", got)
+	}
+	if got := Shorten("abcdef", 6); got != "abcdef" {
+		t.Errorf("Shorten kept: %q", got)
+	}
+	if got := Shorten("abcdefg", 6); got != "abcde…" {
+		t.Errorf("Shorten cut: %q", got)
+	}
+	if got := Shorten("абвгдеж", 4); got != "абв…" {
+		t.Errorf("Shorten runes: %q", got)
+	}
+}
+
+// TestParseRange verifies the five forms of the contract on go-nagios'
+// parser, and that our wrapper rejects what it silently accepts.
+func TestParseRange(t *testing.T) {
+	type probe struct {
+		v     float64
+		alert bool
+	}
+	cases := []struct {
+		spec   string
+		probes []probe
+	}{
+		{"10", []probe{{-1, true}, {0, false}, {10, false}, {10.5, true}}},
+		{"10:", []probe{{9.99, true}, {10, false}, {1e9, false}}},
+		{"~:10", []probe{{-1e9, false}, {10, false}, {11, true}}},
+		{"10:20", []probe{{9, true}, {10, false}, {20, false}, {21, true}}},
+		{"@10:20", []probe{{9, false}, {10, true}, {20, true}, {21, false}}},
+		{"@~:10", []probe{{-5, true}, {10, true}, {11, false}}}, // go-nagios alone gets this wrong
+		{"-5:5", []probe{{-6, true}, {-5, false}, {5, false}, {6, true}}},
+		{"0", []probe{{0, false}, {1, true}, {-1, true}}},
+		{"1e1", []probe{{10, false}, {11, true}}},
+		{"0.5:1.5", []probe{{0.4, true}, {1, false}}},
+	}
+	for _, c := range cases {
+		r, err := ParseRange(c.spec)
+		if err != nil {
+			t.Errorf("ParseRange(%q): %v", c.spec, err)
+			continue
+		}
+		if r.Spec != c.spec {
+			t.Errorf("ParseRange(%q).Spec = %q", c.spec, r.Spec)
+		}
+		for _, p := range c.probes {
+			if got := r.Alerts(p.v); got != p.alert {
+				t.Errorf("range %q, value %v: alert %v, want %v", c.spec, p.v, got, p.alert)
+			}
+		}
+	}
+	for _, bad := range []string{"", " ", "abc", "1.2.3", "10:5", "@20:10", "~", "@", ":", "5ms", "10:abc", "1:2:3", "NaN", "Inf", "1e999", "@@10", "10 20"} {
+		if r, err := ParseRange(bad); err == nil {
+			t.Errorf("ParseRange(%q) accepted: %+v", bad, r)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	cases := []struct {
+		spec string
+		v    float64
+		want string
+	}{
+		{"10", 11, "above 10"}, {"10", -1, "below 0"}, {"10:", 3, "below 10"},
+		{"~:10", 12, "above 10"}, {"10:20", 25, "above 20"}, {"@10:20", 15, "inside 10:20"},
+	}
+	for _, c := range cases {
+		r, _ := ParseRange(c.spec)
+		if got := r.Describe(c.v); got != c.want {
+			t.Errorf("%q at %v: %q, want %q", c.spec, c.v, got, c.want)
+		}
+	}
+}
+
+func sample() Result {
+	return Result{
+		State:   Warning,
+		Summary: "Itgrix restarting (status Warning): net | down",
+		Long:    []string{"app_state: \"restarting\"", "CRM: bitrix"},
+		Perf: []Perf{
+			{Label: "calls_queue", Value: 12, Warn: "10", Crit: "@20:30", Min: "0"},
+			{Label: "time", Value: 0.0042, UOM: "s", Min: "0"},
+			{Label: "app_state", Value: 1, Min: "0", Max: "2"},
+		},
+	}
+}
+
+func TestWriteGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, sample(), 0); err != nil {
+		t.Fatal(err)
+	}
+	golden.Assert(t, "output/long.txt", buf.String())
+
+	buf.Reset()
+	_ = Write(&buf, Result{State: OK, Summary: "fine", Perf: []Perf{{Label: "time", Value: 0.5, UOM: "s"}}}, 0)
+	golden.Assert(t, "output/one-line.txt", buf.String())
+
+	buf.Reset()
+	_ = Write(&buf, Fail(Unknown, "usage: bad flag"), 0)
+	if buf.String() != "UNKNOWN: usage: bad flag\n" {
+		t.Errorf("no-perfdata output %q", buf.String())
+	}
+
+	buf.Reset()
+	_ = Write(&buf, Result{State: Critical}, 0)
+	if buf.String() != "CRITICAL: no result\n" {
+		t.Errorf("empty summary output %q", buf.String())
+	}
+}
+
+func TestWriteKeepsDefaultOutputSmall(t *testing.T) {
+	r := sample()
+	for i := 0; i < 100; i++ {
+		r.Long = append(r.Long, strings.Repeat("long line ", 10))
+	}
+	r.Summary = strings.Repeat("summary ", 100)
+	var buf bytes.Buffer
+	_ = Write(&buf, r, 0)
+	out := buf.String()
+	if len(out) > MaxDefaultOutput {
+		t.Errorf("default output %d bytes", len(out))
+	}
+	if !strings.Contains(out, "'calls_queue'=12;10;@20:30;0;") || !strings.Contains(out, trimMarker) {
+		t.Errorf("trimmed output lost perfdata or marker:\n%s", out)
+	}
+	line1, _, _ := strings.Cut(out, "\n")
+	if n := len([]rune(line1)); n > maxSummary+20 {
+		t.Errorf("line 1 has %d runes", n)
+	}
+	buf.Reset()
+	_ = Write(&buf, r, 1)
+	if buf.Len() < 10000 || strings.Contains(buf.String(), trimMarker) {
+		t.Errorf("-v output trimmed: %d bytes", buf.Len())
+	}
+}
+
+// TestWriteTrimsOneHugeLine: a single long line is cut, not dropped whole.
+func TestWriteTrimsOneHugeLine(t *testing.T) {
+	r := Result{State: Critical, Summary: "x", Long: []string{strings.Repeat("é", 2000)}}
+	var buf bytes.Buffer
+	_ = Write(&buf, r, 0)
+	if buf.Len() > MaxDefaultOutput || !strings.Contains(buf.String(), "éé…") || !strings.Contains(buf.String(), trimMarker) {
+		t.Errorf("%d bytes:\n%s", buf.Len(), buf.String())
+	}
+	if !strings.HasSuffix(buf.String(), "\n") {
+		t.Error("no final newline")
+	}
+}
+
+func TestWriteRedactsSecrets(t *testing.T) {
+	r := Result{State: Unknown, Summary: "server said s3cr3t-pw", Long: []string{"again s3cr3t-pw"}}
+	var buf bytes.Buffer
+	_ = Write(&buf, r, 1, "s3cr3t-pw", "", "ab")
+	if strings.Contains(buf.String(), "s3cr3t-pw") || strings.Count(buf.String(), "***") != 2 {
+		t.Errorf("not redacted:\n%s", buf.String())
+	}
+	// Too-short secrets are left alone rather than mangling the output.
+	if !strings.Contains(buf.String(), "server said") {
+		t.Errorf("short secret mangled output:\n%s", buf.String())
+	}
+}

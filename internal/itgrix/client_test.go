@@ -1,0 +1,204 @@
+package itgrix
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+const testPassword = "client-test-password"
+
+// server is a plain test server; the handlers play the Digest side
+// themselves where a case needs it (real Digest is covered end to end).
+func server(t *testing.T, h http.HandlerFunc) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func client(t *testing.T, raw string) *Client {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Client{URL: u, Username: "admin", Password: testPassword, Timeout: 2 * time.Second}
+}
+
+func fetchErr(t *testing.T, c *Client) *Error {
+	t.Helper()
+	body, err := c.Fetch(context.Background())
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("Fetch = %q, %v; want an *Error", body, err)
+	}
+	if strings.Contains(e.Error(), testPassword) {
+		t.Errorf("error text carries the password: %s", e)
+	}
+	return e
+}
+
+func TestFetchStatusCodes(t *testing.T) {
+	cases := []struct {
+		name        string
+		handler     http.HandlerFunc
+		kind        Kind
+		unreachable bool
+		msg         string
+	}{
+		{"401 with Basic only", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="x"`)
+			w.WriteHeader(401)
+		}, NoDigest, false, `offers no supported Digest challenge (WWW-Authenticate: Basic realm="x")`},
+		{"401 with MD5-sess only", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Digest realm="x", nonce="n", algorithm=MD5-sess, qop="auth"`)
+			w.WriteHeader(401)
+		}, NoDigest, false, "MD5-sess"},
+		{"401 after the Digest exchange", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Digest realm="x", nonce="n", algorithm=MD5, qop="auth"`)
+			w.WriteHeader(401)
+		}, AuthFailed, false, "authentication failed, check login and password (HTTP 401 Unauthorized after Digest exchange)"},
+		{"malformed challenge", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Digest realm="x`)
+			w.WriteHeader(401)
+		}, BadChallenge, false, "sent a Digest challenge that cannot be used"},
+		{"404", func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) },
+			NotFound, false, "(HTTP 404 Not Found): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0"},
+		{"500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "<html>oops</html>", 500) },
+			ServerError, true, "HTTP 500 Internal Server Error from 127.0.0.1:"},
+		{"503", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) },
+			ServerError, true, "HTTP 503 Service Unavailable"},
+		{"403", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(403) },
+			HTTPStatus, false, "HTTP 403 Forbidden from http://127.0.0.1:"},
+		{"302", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/login|x", http.StatusFound) },
+			HTTPStatus, false, "redirects to /login|x (HTTP 302 Found): point --url at the status endpoint itself"},
+		{"declared too large", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "999999999")
+			w.WriteHeader(200)
+		}, TooLarge, false, "larger than 4 MiB"},
+		{"streamed too large", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(200)
+			chunk := []byte(strings.Repeat(" ", 64<<10))
+			for i := 0; i < (MaxBody>>16)+2; i++ {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}, TooLarge, false, "larger than 4 MiB"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := server(t, c.handler)
+			e := fetchErr(t, client(t, srv.URL+"/status"))
+			if e.Kind != c.kind || e.Unreachable() != c.unreachable || !strings.Contains(e.Error(), c.msg) {
+				t.Errorf("got kind %d unreachable %v %q; want kind %d unreachable %v containing %q", e.Kind, e.Unreachable(), e, c.kind, c.unreachable, c.msg)
+			}
+		})
+	}
+}
+
+func TestFetchOK(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			w.Header().Set("WWW-Authenticate", `Digest realm="x", nonce="abc", algorithm=MD5, qop="auth"`)
+			w.WriteHeader(401)
+			return
+		}
+		_, _ = w.Write([]byte(`{"app_status":"Ok"}`))
+	})
+	body, err := client(t, srv.URL+"/status").Fetch(context.Background())
+	if err != nil || string(body) != `{"app_status":"Ok"}` {
+		t.Errorf("%q %v", body, err)
+	}
+}
+
+func TestFetchRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	e := fetchErr(t, client(t, "http://"+addr+"/status"))
+	if e.Kind != Refused || !e.Unreachable() || e.Error() != "connection refused by "+addr+": is Itgrix running and listening there?" {
+		t.Errorf("%d %q", e.Kind, e)
+	}
+}
+
+func TestFetchTimeout(t *testing.T) {
+	srv := server(t, func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	c := client(t, srv.URL+"/status")
+	c.Timeout = 300 * time.Millisecond
+	start := time.Now()
+	e := fetchErr(t, c)
+	if e.Kind != Timeout || !e.Unreachable() || !strings.Contains(e.Error(), "within the 300ms timeout") {
+		t.Errorf("%d %q", e.Kind, e)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("took %s", took)
+	}
+}
+
+func TestFetchTLS(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	c := client(t, srv.URL+"/status")
+	e := fetchErr(t, c)
+	if e.Kind != TLS || !e.Unreachable() || !strings.Contains(e.Error(), "not trusted") || !strings.Contains(e.Error(), "--ca-file") {
+		t.Errorf("untrusted: %d %q", e.Kind, e)
+	}
+	c.Insecure = true
+	if _, err := c.Fetch(context.Background()); err != nil {
+		t.Errorf("-k: %v", err)
+	}
+	c.Insecure = false
+	c.RootCAs = x509.NewCertPool()
+	c.RootCAs.AddCert(srv.Certificate())
+	if _, err := c.Fetch(context.Background()); err != nil {
+		t.Errorf("--ca-file: %v", err)
+	}
+	// https against a plain-HTTP server.
+	plain := server(t, func(w http.ResponseWriter, r *http.Request) {})
+	e = fetchErr(t, client(t, strings.Replace(plain.URL, "http://", "https://", 1)+"/status"))
+	if e.Kind != TLS || !strings.Contains(e.Error(), "does not speak TLS") {
+		t.Errorf("https to http: %d %q", e.Kind, e)
+	}
+}
+
+func TestTransportErrorKinds(t *testing.T) {
+	c := client(t, "http://pbx.invalid:8077/status")
+	cases := []struct {
+		err  error
+		kind Kind
+		msg  string
+	}{
+		{&url.Error{Op: "Get", URL: "http://pbx.invalid:8077/status", Err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", Name: "pbx.invalid", IsNotFound: true}}},
+			DNS, `cannot resolve host "pbx.invalid": no such host`},
+		{&url.Error{Op: "Get", URL: "x", Err: errors.New("connection reset by peer")},
+			Network, "cannot reach pbx.invalid:8077: connection reset by peer"},
+		{&url.Error{Op: "Get", URL: "x", Err: context.DeadlineExceeded},
+			Timeout, "no answer from pbx.invalid:8077"},
+	}
+	for _, tc := range cases {
+		var e *Error
+		if !errors.As(c.transportError(context.Background(), tc.err), &e) || e.Kind != tc.kind || !strings.HasPrefix(e.Error(), tc.msg) {
+			t.Errorf("%v: got %+v, want kind %d %q", tc.err, e, tc.kind, tc.msg)
+		}
+	}
+}

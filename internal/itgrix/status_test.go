@@ -1,0 +1,132 @@
+package itgrix
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestParseVendorFixtures(t *testing.T) {
+	body, err := os.ReadFile("../../testdata/status/bx-healthy.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"app_status", s.AppStatus.Ok() && s.AppStatus.Value == "Ok"},
+		{"app_state", s.AppState.Ok() && s.AppState.Value == ""},
+		{"app_err", s.AppErr.Ok() && s.AppErr.Value == ""},
+		{"license", s.License.Ok()},
+		{"license.type", s.LicenseType.Value == "Professional"},
+		{"license.valid_till", s.LicenseValid.Value == "2027-05-11"},
+		{"crm_type", s.CRMType.Value == "bitrix"},
+		{"crm.host", s.CRMHost.Value == "https://pbx-demo.bitrix24.example"},
+		{"crm.on", s.CRMOn.Ok() && s.CRMOn.Value},
+		{"connector.on", s.ConnectorOn.Ok() && s.ConnectorOn.Value},
+		{"connector.app_type", s.ConnectorAppType.Value == "LicenseType_Professional"},
+		{"c2c", s.C2COn.Value && s.C2CConnected.Value},
+		{"users_cache", s.Users.Value == 57 && s.Phones.Value == 42 && s.UsersUpdated.Value == "2026-11-20 09:14:02.117 +03:00"},
+		{"queues", s.CallsQueue.Ok() && s.CallsQueue.Value == 0 && s.CallsStorage.Value == 3 && s.BatchQueue.Ok()},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s not read as expected: %+v", c.name, s)
+		}
+	}
+}
+
+func TestParseNotADocument(t *testing.T) {
+	cases := map[string]string{
+		"":                           "empty body",
+		"   \n":                      "empty body",
+		"null":                       "status document is null, expected a JSON object",
+		"[1,2]":                      "status document is an array, expected a JSON object",
+		`"Ok"`:                       "status document is a string, expected a JSON object",
+		"42":                         "status document is a number, expected a JSON object",
+		"true":                       "status document is a boolean, expected a JSON object",
+		`{"app_status":"Ok"`:         "body is not valid JSON: unexpected end of JSON input",
+		"<html><body>500</body>":     "body is HTML, not a JSON status document",
+		`{"a":1} trailing`:           "body is not valid JSON",
+		strings.Repeat("[", 100000):  "body is not valid JSON",
+		"\xef\xbb\xbf":               "empty body",
+		`{"app_status":"Ok",}`:       "body is not valid JSON",
+		"{\"app_status\":\"\xff\"}x": "body is not valid JSON",
+	}
+	for in, want := range cases {
+		_, err := Parse([]byte(in))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%.40q): %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestParseTolerance(t *testing.T) {
+	// A byte-order mark, unknown elements at every level, and app_* found
+	// inside "app" when the top level lacks them.
+	s, err := Parse([]byte("\xef\xbb\xbf" + `{"new_top":{"x":[1,2]},"app":{"app_status":"Warning","app_state":"restarting","app_err":"e","future":true,
+		"calls_queue":{"calls":5,"new":"x"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.AppStatus.Value != "Warning" || s.AppState.Value != "restarting" || s.AppErr.Value != "e" || s.CallsQueue.Value != 5 {
+		t.Errorf("%+v", s)
+	}
+	// The top level wins over "app".
+	s, _ = Parse([]byte(`{"app_status":"Error","app":{"app_status":"Ok"}}`))
+	if s.AppStatus.Value != "Error" || s.AppStatus.Path != "app_status" {
+		t.Errorf("top level not preferred: %+v", s.AppStatus)
+	}
+	// null at the top level counts as present-but-null, not a reason to look in app.
+	s, _ = Parse([]byte(`{"app_status":null,"app":{"app_status":"Ok"}}`))
+	if s.AppStatus.Is != Null {
+		t.Errorf("null app_status: %+v", s.AppStatus)
+	}
+}
+
+func TestElementProblems(t *testing.T) {
+	s, err := Parse([]byte(`{"app_status":1,"app_state":null,"license":{"type":["Pro"]},
+		"app":{"calls_queue":{"calls":"3"},"calls_storage":[],"crm":{"on":"yes","users_cache":null}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		got, want string
+	}{
+		{s.AppStatus.Problem(), "app_status is a number, expected a string"},
+		{s.AppState.Problem(), "app_state is null"},
+		{s.AppErr.Problem(), "app_err is missing"},
+		{s.LicenseType.Problem(), "license.type is an array, expected a string"},
+		{s.LicenseValid.Problem(), "license.valid_till is missing"},
+		{s.CallsQueue.Problem(), "app.calls_queue.calls is a string, expected a number"},
+		{s.CallsStorage.Problem(), "app.calls_storage.calls is missing"},
+		{s.CRMOn.Problem(), "app.crm.on is a string, expected a boolean"},
+		{s.Users.Problem(), "app.crm.users_cache.users is missing"},
+		{s.License.Problem(), ""},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
+
+func TestParseLargeNumbersAndDuplicates(t *testing.T) {
+	s, err := Parse([]byte(`{"app_status":"Ok","app_status":"Error","app":{"calls_queue":{"calls":1e308}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// encoding/json keeps the last duplicate, as most JSON readers do.
+	if s.AppStatus.Value != "Error" || s.CallsQueue.Value != 1e308 {
+		t.Errorf("%+v %+v", s.AppStatus, s.CallsQueue)
+	}
+	s, err = Parse([]byte(`{"app":{"calls_queue":{"calls":1e999}}}`))
+	if err != nil || s.CallsQueue.Problem() != "app.calls_queue.calls is out of range, expected a number" {
+		t.Errorf("out-of-range number: %v %+v", err, s.CallsQueue)
+	}
+}
