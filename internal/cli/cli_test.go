@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"check-itgrix/internal/check"
+	"check-itgrix/internal/itgrix"
+	"check-itgrix/internal/sim"
+)
+
+const password = "Cli-Test-Pa55word"
+
+func fixed() time.Time { return time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC) }
+
+// spec is a minimal check: OK with the app_status it read, or a panic.
+func spec(panicking bool) Spec {
+	return Spec{
+		Name:        "check_test",
+		Unreachable: check.Critical,
+		Flags: func(*kingpin.Application) func() (Evaluator, error) {
+			return func() (Evaluator, error) {
+				return func(s *itgrix.Status, _ time.Time) check.Result {
+					if panicking {
+						var m map[string]int
+						m["boom"]++
+					}
+					return check.Result{State: check.OK, Summary: "read " + s.AppStatus.Value}
+				}, nil
+			}
+		},
+	}
+}
+
+func runWith(t *testing.T, s Spec, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	code := Run(s, Env{
+		Args:   args,
+		Getenv: func(k string) string { return env[k] },
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Now:    fixed,
+	})
+	if strings.Contains(out.String(), password) {
+		t.Errorf("output carries the password:\n%s", out.String())
+	}
+	return code, out.String()
+}
+
+func simServer(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(sim.Handler(sim.Config{Username: "admin", Password: password, Scenario: "healthy", Now: fixed}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/status"
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestCredentials pins where the login and password come from:
+// -u over $ITGRIX_USERNAME; -P, --password-file, then $ITGRIX_PASSWORD.
+func TestCredentials(t *testing.T) {
+	url := simServer(t)
+	good := writeFile(t, password+"\r\nignored")
+	bad := writeFile(t, "wrong\n")
+	empty := writeFile(t, "\n")
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"flags", nil, []string{"-u", "admin", "-P", password}, 0, "OK: read Ok"},
+		{"environment", map[string]string{"ITGRIX_USERNAME": "admin", "ITGRIX_PASSWORD": password}, nil, 0, "OK: read Ok"},
+		{"password file with CRLF", nil, []string{"-u", "admin", "--password-file", good}, 0, "OK: read Ok"},
+		{"file beats environment", map[string]string{"ITGRIX_PASSWORD": "wrong"}, []string{"-u", "admin", "--password-file", good}, 0, "OK"},
+		{"flag beats environment", map[string]string{"ITGRIX_PASSWORD": "wrong"}, []string{"-u", "admin", "-P", password}, 0, "OK"},
+		{"flag login beats environment", map[string]string{"ITGRIX_USERNAME": "nobody", "ITGRIX_PASSWORD": password}, []string{"-u", "admin"}, 0, "OK"},
+		{"wrong password file", nil, []string{"-u", "admin", "--password-file", bad}, 3, "UNKNOWN: authentication failed"},
+		{"empty password file", nil, []string{"-u", "admin", "--password-file", empty}, 3, "is empty"},
+		{"both -P and file", nil, []string{"-u", "admin", "-P", password, "--password-file", good}, 3, "not both"},
+		{"no login", map[string]string{"ITGRIX_PASSWORD": password}, nil, 3, "UNKNOWN: usage: no login"},
+		{"password starting with @", nil, []string{"-u", "admin", "-P", "@" + password}, 3, "authentication failed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out := runWith(t, spec(false), c.env, append([]string{"--url", url}, c.args...)...)
+			if code != c.code || !strings.Contains(out, c.want) {
+				t.Errorf("exit %d, want %d with %q:\n%s", code, c.code, c.want, out)
+			}
+		})
+	}
+}
+
+func TestURLFromFlags(t *testing.T) {
+	cases := []struct {
+		o    options
+		want string
+		err  string
+	}{
+		{options{hostname: "127.0.0.1", port: 8077}, "http://127.0.0.1:8077/status", ""},
+		{options{hostname: "pbx", port: 443, tls: true}, "https://pbx:443/status", ""},
+		{options{hostname: "::1", port: 8077}, "http://[::1]:8077/status", ""},
+		{options{hostname: "[fe80::1]", port: 1}, "http://[fe80::1]:1/status", ""},
+		{options{hostname: "h", port: 1, url: "https://other:9/custom/status?x=1"}, "https://other:9/custom/status?x=1", ""},
+		{options{hostname: "", port: 8077}, "", "empty --hostname"},
+		{options{hostname: "h", port: 0}, "", "--port must be 1-65535"},
+		{options{url: "pbx:8077/status"}, "", "--url must be http(s)://"},
+		{options{url: "http:///status"}, "", "--url must be http(s)://"},
+		{options{url: "http://admin:" + password + "@pbx/status"}, "", "must not carry credentials"},
+		{options{url: "http://pbx/%zz"}, "", "--url is not a URL"},
+	}
+	for _, c := range cases {
+		u, err := c.o.statusURL()
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%+v: %v, want error %q", c.o, err, c.err)
+		case c.err == "" && (err != nil || u.String() != c.want):
+			t.Errorf("%+v: %v %v, want %s", c.o, u, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), password) {
+			t.Errorf("error carries the password: %v", err)
+		}
+	}
+}
+
+func TestParseTimeout(t *testing.T) {
+	ok := map[string]time.Duration{"10": 10 * time.Second, "2.5": 2500 * time.Millisecond, "10s": 10 * time.Second, "1500ms": 1500 * time.Millisecond, "1m": time.Minute, "3600": time.Hour}
+	for in, want := range ok {
+		if got, err := ParseTimeout(in); err != nil || got != want {
+			t.Errorf("ParseTimeout(%q) = %v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"", "0", "-1", "abc", "10x", "2h", "3601", "NaN"} {
+		if d, err := ParseTimeout(in); err == nil {
+			t.Errorf("ParseTimeout(%q) accepted: %v", in, d)
+		}
+	}
+}
+
+func TestJoinDash(t *testing.T) {
+	got := strings.Join(joinDash([]string{"--status-file", "-", "-v", "-", "--x=1", "-"}), " ")
+	if got != "--status-file=- -v - --x=1 -" {
+		t.Errorf("joinDash: %q", got)
+	}
+}
+
+func TestArgSecrets(t *testing.T) {
+	got := argSecrets(Env{
+		Args:   []string{"-P", "a1", "--password", "b2", "--password=c3", "-Pd4", "-P=e5", "-v"},
+		Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": "env6"}[k] },
+	})
+	if strings.Join(got, ",") != "env6,a1,b2,c3,d4,e5" {
+		t.Errorf("argSecrets: %q", got)
+	}
+}
+
+// TestUsageErrorNeverEchoesPassword: kingpin's messages name arguments;
+// none of them may show the password.
+func TestUsageErrorNeverEchoesPassword(t *testing.T) {
+	for _, args := range [][]string{
+		{"-P", password, "--bogus"},
+		{"--password=" + password, "--timeout", password},
+		{"-P" + password, password},
+		{"--url", "http://admin:" + password + "@pbx/status", "-u", "admin"},
+	} {
+		code, out := runWith(t, spec(false), map[string]string{"ITGRIX_PASSWORD": password}, args...)
+		if code != 3 || !strings.HasPrefix(out, "UNKNOWN: usage: ") {
+			t.Errorf("%v: exit %d %q", args, code, out)
+		}
+	}
+}
+
+func TestPanicBecomesUnknown(t *testing.T) {
+	code, out := runWith(t, spec(true), nil, "--status-file", writeFile(t, `{"app_status":"Ok"}`))
+	if code != 3 || !strings.HasPrefix(out, "UNKNOWN: internal error: assignment to entry in nil map") || strings.Count(out, "\n") != 1 {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestHelpAndVersionExit3OnStdout(t *testing.T) {
+	// --help-long and --help-man are left out: kingpin writes them to os.Stdout
+	// whatever the usage writer, which is the same stream in production.
+	for _, arg := range []string{"--help", "-h", "--version", "-V"} {
+		code, out := runWith(t, spec(false), nil, arg)
+		if code != 3 || out == "" {
+			t.Errorf("%s: exit %d, %d bytes", arg, code, len(out))
+		}
+		if strings.Contains(out, "UNKNOWN") || strings.Contains(out, "read Ok") {
+			t.Errorf("%s: the check ran after help/version:\n%s", arg, out)
+		}
+	}
+}
+
+func TestVerboseSaysWhereFrom(t *testing.T) {
+	url := simServer(t)
+	code, out := runWith(t, spec(false), nil, "--url", url, "-u", "admin", "-P", password, "-vvv")
+	if code != 0 || !strings.Contains(out, "document: "+url+", ") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
