@@ -233,3 +233,15 @@ func TestWriteRedactsSecrets(t *testing.T) {
 		t.Errorf("short secret mangled output:\n%s", buf.String())
 	}
 }
+
+// TestWriteSanitisesEveryLine: whatever an evaluator puts in the long
+// output, no '|' or line break of its own reaches Nagios.
+func TestWriteSanitisesEveryLine(t *testing.T) {
+	r := Result{State: OK, Summary: "a|b\nc", Long: []string{"x|y", "two\nlines", "\x1b[0m", ""}, Perf: []Perf{{Label: "time", Value: 1, UOM: "s"}}}
+	var buf bytes.Buffer
+	_ = Write(&buf, r, 1)
+	want := "OK: a/b c \n \nx/y \ntwo lines \n[0m \n | 'time'=1s;;;; \n"
+	if buf.String() != want {
+		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+}

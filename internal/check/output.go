@@ -24,6 +24,16 @@ func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
 	if r.Summary == "" {
 		r.Summary = "no result"
 	}
+	// Evaluators sanitise what they take from the server; doing it again
+	// here makes "no '|' or control character before the performance
+	// data" hold for every line, whoever built it.
+	long := make([]string, 0, len(r.Long))
+	for _, l := range r.Long {
+		if l = Text(l); l != "" {
+			long = append(long, l)
+		}
+	}
+	r.Long = long
 	out := render(r)
 	if verbose == 0 && len(out) > MaxDefaultOutput {
 		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))))
