@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,6 +33,7 @@ func TestMain(m *testing.M) {
 	binDir = dir
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
+	sourceRoot = root
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X check-itgrix/internal/cli.Version=e2e", "-o", dir+"/", "./cmd/...")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
@@ -42,6 +44,30 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+var (
+	sourceRoot   string
+	sourcesTouch sync.Once
+)
+
+// touchSources opens every Go source the binaries are built from. The
+// build runs in a subprocess, which go test's result cache cannot see;
+// files the test process itself opens are part of the cache key, so a
+// change to the plugins re-runs these tests instead of replaying a pass.
+// It must run inside a test: go test logs opens only after m.Run starts.
+func touchSources(root string) {
+	for _, dir := range []string{"cmd", "internal"} {
+		_ = filepath.WalkDir(filepath.Join(root, dir), func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+				_, _ = os.ReadFile(path)
+			}
+			return nil
+		})
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		_, _ = os.ReadFile(filepath.Join(root, f))
+	}
 }
 
 // Run is one finished plugin process.
@@ -60,6 +86,7 @@ func (r Run) Line1() string {
 // plugin runs a binary from binDir with a clean environment plus env.
 func plugin(t *testing.T, env []string, name string, args ...string) Run {
 	t.Helper()
+	sourcesTouch.Do(func() { touchSources(sourceRoot) })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	path := name
@@ -109,6 +136,7 @@ func checkInvariants(t *testing.T, name string, r Run) {
 // URL (without /status); it is stopped when the test ends.
 func startSim(t *testing.T, args ...string) string {
 	t.Helper()
+	sourcesTouch.Do(func() { touchSources(sourceRoot) })
 	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0", "--password", Password}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
