@@ -40,12 +40,12 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 			Summary: "not an Itgrix status document: app_status and app_state are missing",
 		}
 	}
-	statusState, statusPhrase := appStatus(s.AppStatus)
-	stateState, statePhrase := appState(s.AppState, o)
+	status, statusKnown := judge(s.AppStatus, statusMeanings)
+	state, stateKnown := judge(s.AppState, stateMeanings(o))
 	queueState, queuePhrase := queue(s.CallsQueue, o)
 
-	r := check.Result{State: check.Worst(statusState, stateState, queueState)}
-	r.Summary = statePhrase + " (" + statusPhrase + ")" + queuePhrase
+	r := check.Result{State: check.Worst(status.state, state.state, queueState)}
+	r.Summary = state.phrase + " (" + status.phrase + ")" + queuePhrase
 	errText := ""
 	if s.AppErr.Ok() {
 		errText = check.Text(s.AppErr.Value)
@@ -54,38 +54,48 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 		r.Summary += ": " + check.Shorten(errText, maxErrInSummary)
 	}
 	r.Long = longOutput(s, now)
-	r.Perf = perfData(s, o)
+	if statusKnown {
+		r.Perf = append(r.Perf, check.Perf{Label: "app_status", Value: status.code, Min: "0", Max: "2"})
+	}
+	if stateKnown {
+		r.Perf = append(r.Perf, check.Perf{Label: "app_state", Value: state.code, Min: "0", Max: "2"})
+	}
+	r.Perf = append(r.Perf, countPerfData(s, o)...)
 	return r
 }
 
-func appStatus(e itgrix.Elem[string]) (check.State, string) {
-	if !e.Ok() {
-		return check.Unknown, e.Problem()
-	}
-	switch strings.ToLower(strings.TrimSpace(e.Value)) {
-	case "ok":
-		return check.OK, "status Ok"
-	case "warning":
-		return check.Warning, "status Warning"
-	case "error":
-		return check.Critical, "status Error"
-	}
-	return check.Unknown, "unexpected app_status " + check.Quote(e.Value)
+// meaning is what one known value of app_status or app_state stands for:
+// its state, how line 1 says it, and its code in the performance data.
+type meaning struct {
+	state  check.State
+	phrase string
+	code   float64
 }
 
-func appState(e itgrix.Elem[string], o Options) (check.State, string) {
+var statusMeanings = map[string]meaning{
+	"ok":      {check.OK, "status Ok", 0},
+	"warning": {check.Warning, "status Warning", 1},
+	"error":   {check.Critical, "status Error", 2},
+}
+
+func stateMeanings(o Options) map[string]meaning {
+	return map[string]meaning{
+		"":           {check.OK, "Itgrix running", 0},
+		"restarting": {o.Restarting, "Itgrix restarting", 1},
+		"stopped":    {o.Stopped, "Itgrix stopped", 2},
+	}
+}
+
+// judge maps an element through its table (any case); a missing, mistyped
+// or unknown value is UNKNOWN, said by name, with no metric.
+func judge(e itgrix.Elem[string], known map[string]meaning) (meaning, bool) {
 	if !e.Ok() {
-		return check.Unknown, e.Problem()
+		return meaning{state: check.Unknown, phrase: e.Problem()}, false
 	}
-	switch strings.ToLower(strings.TrimSpace(e.Value)) {
-	case "":
-		return check.OK, "Itgrix running"
-	case "restarting":
-		return o.Restarting, "Itgrix restarting"
-	case "stopped":
-		return o.Stopped, "Itgrix stopped"
+	if m, ok := known[strings.ToLower(strings.TrimSpace(e.Value))]; ok {
+		return m, true
 	}
-	return check.Unknown, "unexpected app_state " + check.Quote(e.Value)
+	return meaning{state: check.Unknown, phrase: "unexpected " + e.Path + " " + check.Quote(e.Value)}, false
 }
 
 func queue(e itgrix.Elem[float64], o Options) (check.State, string) {
@@ -261,14 +271,9 @@ func mistyped(s *itgrix.Status) []string {
 	return out
 }
 
-func perfData(s *itgrix.Status, o Options) []check.Perf {
+// countPerfData reports the queue and cache counts the document has.
+func countPerfData(s *itgrix.Status, o Options) []check.Perf {
 	var perf []check.Perf
-	if v, ok := code(s.AppStatus, "ok", "warning", "error"); ok {
-		perf = append(perf, check.Perf{Label: "app_status", Value: v, Min: "0", Max: "2"})
-	}
-	if v, ok := code(s.AppState, "", "restarting", "stopped"); ok {
-		perf = append(perf, check.Perf{Label: "app_state", Value: v, Min: "0", Max: "2"})
-	}
 	if s.CallsQueue.Ok() {
 		m := check.Perf{Label: "calls_queue", Value: s.CallsQueue.Value, Min: "0"}
 		if o.QueueWarning != nil {
@@ -293,18 +298,4 @@ func perfData(s *itgrix.Status, o Options) []check.Perf {
 		}
 	}
 	return perf
-}
-
-// code maps a known value to its position in values, for graphing.
-func code(e itgrix.Elem[string], values ...string) (float64, bool) {
-	if !e.Ok() {
-		return 0, false
-	}
-	v := strings.ToLower(strings.TrimSpace(e.Value))
-	for i, want := range values {
-		if v == want {
-			return float64(i), true
-		}
-	}
-	return 0, false
 }
