@@ -112,7 +112,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	}
 	o := &options{}
 	app.Flag("hostname", "Host running Itgrix (the default suits NRPE on the Asterisk host).").Short('H').Default("127.0.0.1").StringVar(&o.hostname)
-	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").Uint16Var(&o.port)
+	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").SetValue(portValue{&o.port})
 	app.Flag("tls", "Use https.").Short('S').BoolVar(&o.tls)
 	app.Flag("url", "Full status URL; overrides -H, -p and -S.").PlaceHolder("URL").StringVar(&o.url)
 	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)

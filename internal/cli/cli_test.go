@@ -119,6 +119,7 @@ func TestURLFromFlags(t *testing.T) {
 		{options{hostname: "h", port: 1, url: "https://other:9/custom/status?x=1"}, "https://other:9/custom/status?x=1", ""},
 		{options{hostname: "", port: 8077}, "", "empty --hostname"},
 		{options{hostname: "h", port: 0}, "", "--port must be 1-65535"},
+		{options{hostname: "pbx:8077", port: 8077}, "", `-H "pbx:8077": give the port with -p`},
 		{options{url: "pbx:8077/status"}, "", "--url must be http(s)://"},
 		{options{url: "http:///status"}, "", "--url must be http(s)://"},
 		{options{url: "http://admin:" + password + "@pbx/status"}, "", "must not carry credentials"},
@@ -148,6 +149,15 @@ func TestParseTimeout(t *testing.T) {
 	for _, in := range []string{"", "0", "-1", "abc", "10x", "2h", "3601", "NaN"} {
 		if d, err := ParseTimeout(in); err == nil {
 			t.Errorf("ParseTimeout(%q) accepted: %v", in, d)
+		}
+	}
+}
+
+func TestPortFlag(t *testing.T) {
+	for _, bad := range []string{"0", "65536", "abc", "-1", "80.5"} {
+		code, out := runWith(t, spec(false), nil, "-u", "a", "-p="+bad)
+		if code != 3 || !strings.Contains(out, "port must be 1-65535") {
+			t.Errorf("-p %s: exit %d %q", bad, code, out)
 		}
 	}
 }

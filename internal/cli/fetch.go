@@ -173,6 +173,9 @@ func (o *options) statusURL() (*url.URL, error) {
 			scheme = "https"
 		}
 		host := strings.Trim(o.hostname, "[]")
+		if strings.Contains(host, ":") && net.ParseIP(host) == nil {
+			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.hostname)
+		}
 		return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(int(o.port))), Path: "/status"}, nil
 	}
 	u, err := url.Parse(o.url)

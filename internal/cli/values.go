@@ -113,3 +113,17 @@ func DaysFlag(f *kingpin.FlagClause, def int) *int {
 	f.Default(strconv.Itoa(def)).PlaceHolder("DAYS").SetValue(daysValue{&n})
 	return &n
 }
+
+// portValue is a TCP port, 1-65535.
+type portValue struct{ p *uint16 }
+
+func (v portValue) Set(s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("port must be 1-65535, got %q", s)
+	}
+	*v.p = uint16(n)
+	return nil
+}
+
+func (v portValue) String() string { return strconv.Itoa(int(*v.p)) }
