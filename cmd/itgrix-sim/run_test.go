@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fixed() time.Time { return time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC) }
+
+func noEnv(string) string { return "" }
+
+func TestPrintAndList(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--print", "--scenario", "expired"}, noEnv, &out, fixed); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	var doc struct {
+		License struct{ ValidTill string `json:"valid_till"` } `json:"license"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.License.ValidTill != "2026-11-21" {
+		t.Errorf("--print expired: %v %+v", err, doc)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"--list-scenarios"}, noEnv, &out, fixed); code != 0 || !strings.Contains(out.String(), "reconfiguring") {
+		t.Errorf("--list-scenarios: %d %s", code, out.String())
+	}
+}
+
+func TestBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"--scenario", "nope"}, {"--print", "--scenario", "nope"}, {"--bogus"}, {"--listen", "256.0.0.1:0"}} {
+		var out bytes.Buffer
+		if code := run(context.Background(), args, noEnv, &out, fixed); code == 0 || !strings.HasPrefix(out.String(), "itgrix-sim: ") {
+			t.Errorf("%v: exit %d %q", args, code, out.String())
+		}
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--help"}, noEnv, &out, fixed); code != 0 || !strings.Contains(out.String(), "--scenario") {
+		t.Errorf("--help: exit %d", code)
+	}
+}
+
+// TestServesUntilCancelled: the first line names the address, and
+// cancelling the context (SIGTERM in main) stops the server cleanly.
+func TestServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r, w := newPipe()
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"--listen", "127.0.0.1:0"}, noEnv, w, fixed) }()
+	select {
+	case line := <-r:
+		if !strings.HasPrefix(line, "listening on http://127.0.0.1:") || !strings.HasSuffix(line, "/status\n") {
+			t.Errorf("first line %q", line)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no listening line")
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d after cancel", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("server did not stop")
+	}
+}
+
+// pipeWriter hands each write to a channel.
+type pipeWriter chan string
+
+func (p pipeWriter) Write(b []byte) (int, error) { p <- string(b); return len(b), nil }
+
+func newPipe() (<-chan string, pipeWriter) {
+	c := make(chan string, 8)
+	return c, pipeWriter(c)
+}
