@@ -19,7 +19,9 @@ func TestPrintAndList(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, out.String())
 	}
 	var doc struct {
-		License struct{ ValidTill string `json:"valid_till"` } `json:"license"`
+		License struct {
+			ValidTill string `json:"valid_till"`
+		} `json:"license"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc.License.ValidTill != "2026-11-21" {
 		t.Errorf("--print expired: %v %+v", err, doc)
