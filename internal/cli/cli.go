@@ -102,7 +102,7 @@ func Run(spec Spec, env Env) (code int) {
 
 func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
 	app := kingpin.New(spec.Name, spec.Help)
-	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout)
+	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout).UsageFuncs(usageFuncs)
 	app.Terminate(func(int) { panic(terminated{}) })
 	app.Version(spec.Name + " " + Version)
 	app.HelpFlag.Short('h')

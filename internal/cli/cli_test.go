@@ -216,6 +216,13 @@ func TestHelpAndVersionExit3OnStdout(t *testing.T) {
 	}
 }
 
+func TestHelpHasNoNegatedFlags(t *testing.T) {
+	_, out := runWith(t, spec(false), nil, "--help")
+	if strings.Contains(out, "[no-]") || !strings.Contains(out, "-S, --tls ") || !strings.Contains(out, "-v, --verbose ...") {
+		t.Errorf("help flags column:\n%s", out)
+	}
+}
+
 func TestVerboseSaysWhereFrom(t *testing.T) {
 	url := simServer(t)
 	code, out := runWith(t, spec(false), nil, "--url", url, "-u", "admin", "-P", password, "-vvv")

@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"fmt"
+	"text/template"
+
+	"github.com/alecthomas/kingpin/v2"
+)
+
+// usageFuncs replaces kingpin's flag column so --help shows "-S, --tls"
+// rather than "-S, --[no-]tls": the negated forms work but only add noise
+// for someone reading the help at night.
+var usageFuncs = template.FuncMap{"FlagsToTwoColumns": flagsToTwoColumns}
+
+func flagsToTwoColumns(flags []*kingpin.FlagModel) [][2]string {
+	haveShort := false
+	for _, f := range flags {
+		haveShort = haveShort || f.Short != 0
+	}
+	var rows [][2]string
+	for _, f := range flags {
+		if f.Hidden {
+			continue
+		}
+		name := "--" + f.Name
+		switch {
+		case f.Short != 0:
+			name = fmt.Sprintf("-%c, %s", f.Short, name)
+		case haveShort:
+			name = "    " + name
+		}
+		if !f.IsBoolFlag() {
+			name += "=" + f.FormatPlaceHolder()
+		}
+		if c, ok := f.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
+			name += " ..."
+		}
+		rows = append(rows, [2]string{name, f.HelpWithEnvar()})
+	}
+	return rows
+}
