@@ -34,7 +34,7 @@ const maxErrInSummary = 100
 
 // Evaluate judges the document; now only ages the users cache.
 func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
-	if !s.AppStatus.Ok() && !s.AppState.Ok() && s.AppStatus.Is == itgrix.Missing && s.AppState.Is == itgrix.Missing {
+	if s.AppStatus.Is == itgrix.Missing && s.AppState.Is == itgrix.Missing {
 		return check.Result{
 			State:   check.Unknown,
 			Summary: "not an Itgrix status document: app_status and app_state are missing",

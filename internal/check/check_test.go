@@ -236,6 +236,14 @@ func TestWriteRedactsSecrets(t *testing.T) {
 
 // TestWriteSanitisesEveryLine: whatever an evaluator puts in the long
 // output, no '|' or line break of its own reaches Nagios.
+func TestLineOneByteBound(t *testing.T) {
+	var buf bytes.Buffer
+	_ = Write(&buf, Result{State: OK, Summary: strings.Repeat("📞", 300)}, 0)
+	if line1, _, _ := strings.Cut(buf.String(), "\n"); len(line1) > len("OK: ")+maxSummaryBytes {
+		t.Errorf("line 1 is %d bytes", len(line1))
+	}
+}
+
 func TestWriteSanitisesEveryLine(t *testing.T) {
 	r := Result{State: OK, Summary: "a|b\nc", Long: []string{"x|y", "two\nlines", "\x1b[0m", ""}, Perf: []Perf{{Label: "time", Value: 1, UOM: "s"}}}
 	var buf bytes.Buffer

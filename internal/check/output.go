@@ -12,15 +12,19 @@ import (
 // (1024 bytes, the performance data being last and cut first).
 const MaxDefaultOutput = 1000
 
-// maxSummary bounds line 1 whatever the server sent.
-const maxSummary = 200
+// maxSummary and maxSummaryBytes bound line 1 whatever the server sent;
+// the byte bound keeps wide scripts from crowding out the perfdata.
+const (
+	maxSummary      = 200
+	maxSummaryBytes = 400
+)
 
 // Write prints a result as plugin output: line 1 "STATE: summary", the long
 // output, the performance data. With verbose 0 the long output is trimmed so
 // the whole stays under MaxDefaultOutput bytes. Every occurrence of each
 // secret is replaced by "***" as a last line of defence.
 func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
-	r.Summary = Shorten(Text(r.Summary), maxSummary)
+	r.Summary = cutBytes(Shorten(Text(r.Summary), maxSummary), maxSummaryBytes)
 	if r.Summary == "" {
 		r.Summary = "no result"
 	}

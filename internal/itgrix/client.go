@@ -81,7 +81,10 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 		defer cancel()
 	}
 	tr := &http.Transport{
-		Proxy:                  http.ProxyFromEnvironment,
+		Proxy: http.ProxyFromEnvironment,
+		// One short-lived exchange per process: TCP keep-alive probes
+		// would never fire, and a compressed body would only add
+		// decompression work to a document of a few KiB.
 		DialContext:            (&net.Dialer{KeepAlive: -1}).DialContext,
 		MaxResponseHeaderBytes: 64 << 10,
 		DisableCompression:     true,

@@ -66,7 +66,7 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	days, till, err := DaysLeft(s.LicenseValid, now.In(location(o)))
 	switch {
 	case err != nil:
-		expiryState, expiryPhrase = check.Unknown, err.Error()
+		expiryState, expiryPhrase = check.Unknown, "expiry unknown: "+err.Error()
 	case till == "":
 		expiryPhrase = "no expiry date reported"
 	default:

@@ -194,7 +194,7 @@ func TestExpiryElement(t *testing.T) {
 		{`{"license":{"type":"Professional","valid_till":""}}`, check.OK, "no expiry date reported", false},
 		{`{"license":{"type":"Professional","valid_till":"  "}}`, check.OK, "no expiry date reported", false},
 		{`{"license":{"type":"Professional","valid_till":null}}`, check.OK, "no expiry date reported", false},
-		{`{"license":{"type":"Professional","valid_till":"soon"}}`, check.Unknown, `license.valid_till "soon" is not a date (expected YYYY-MM-DD)`, false},
+		{`{"license":{"type":"Professional","valid_till":"soon"}}`, check.Unknown, `Professional licence expiry unknown: license.valid_till "soon" is not a date (expected YYYY-MM-DD)`, false},
 		{`{"license":{"type":"Professional","valid_till":"2027-02-30"}}`, check.Unknown, "is not a date", false},
 		{`{"license":{"type":"Professional","valid_till":"11.05.2027"}}`, check.Unknown, "is not a date", false},
 		{`{"license":{"type":"Professional","valid_till":20270511}}`, check.Unknown, "license.valid_till is a number, expected a string", false},
