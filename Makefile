@@ -30,6 +30,16 @@ test: build tools
 	$(BIN)/staticcheck ./...
 	$(GO) test -race -count=1 ./...
 
+# Each fuzz target for FUZZTIME (the seed corpora also run in make test).
+FUZZTIME ?= 10m
+FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license
+fuzz:
+	@for t in $(FUZZ); do \
+	  echo "== $${t%%:*} for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
+	done
+
 demo: build
 	@bash .ci/demo $(BIN)
 
