@@ -106,6 +106,14 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "check-itgrix")
 	res, err := hc.Do(req)
+	if err == nil && isStale(res) {
+		// stale=true says the credentials were right and only the nonce
+		// had expired (RFC 7616 3.3). The Digest transport gives up after
+		// one challenge; asking once more answers the fresh one.
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		res.Body.Close()
+		res, err = hc.Do(req)
+	}
 	if err != nil {
 		return nil, c.transportError(ctx, err)
 	}
@@ -124,6 +132,14 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 		return nil, c.tooLarge()
 	}
 	return body, nil
+}
+
+func isStale(res *http.Response) bool {
+	if res.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	chal, err := digest.FindChallenge(res.Header)
+	return err == nil && chal.Stale
 }
 
 func (c *Client) hostPort() string {
