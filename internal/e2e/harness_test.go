@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -75,6 +76,8 @@ type Run struct {
 	Stdout, Stderr string
 	Code           int
 	Took           time.Duration
+	// MaxRSS is the process's peak resident memory in MiB.
+	MaxRSS float64
 }
 
 // Line1 is the first line of stdout without Nagios' trailing space.
@@ -102,6 +105,9 @@ func plugin(t *testing.T, env []string, name string, args ...string) Run {
 	r := Run{Stdout: stdout.String(), Stderr: stderr.String(), Took: time.Since(start), Code: cmd.ProcessState.ExitCode()}
 	if err != nil && r.Code < 0 {
 		t.Fatalf("%s did not exit: %v", name, err)
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.MaxRSS = float64(ru.Maxrss) / 1024
 	}
 	checkInvariants(t, name, r)
 	return r
