@@ -11,7 +11,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench fuzz tools
+.PHONY: all build test demo install uninstall clean bench fuzz tools man
 
 all: build
 
@@ -30,6 +30,7 @@ test: build tools
 	$(BIN)/staticcheck ./...
 	$(GO) test -race -count=1 ./...
 	@bash .ci/test-contrib
+	@bash .ci/test-man
 
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
@@ -40,6 +41,10 @@ fuzz:
 	  echo "== $${t%%:*} for $(FUZZTIME)"; \
 	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
 	done
+
+# Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
+man: build
+	bash .ci/gen-man $(BIN) docs
 
 demo: build
 	@bash .ci/demo $(BIN)
