@@ -11,7 +11,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench fuzz tools man
+.PHONY: all build test demo install uninstall clean bench fuzz tools man package
 
 all: build
 
@@ -23,6 +23,20 @@ build:
 tools: $(BIN)/staticcheck
 $(BIN)/staticcheck: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/staticcheck honnef.co/go/tools/cmd/staticcheck
+$(BIN)/nfpm: .ci/tools/go.mod
+	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
+
+# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/.
+PKG_VERSION ?= 0.1.0
+PKG_ARCH    ?= amd64
+package: build $(BIN)/nfpm
+	rm -rf dist && mkdir -p dist/stage/man
+	for p in docs/*.1; do gzip -9n < $$p > dist/stage/man/$$(basename $$p).gz; done
+	export PKG_VERSION=$(PKG_VERSION) PKG_ARCH=$(PKG_ARCH); \
+	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p deb -t dist/ && \
+	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p rpm -t dist/
+	rm -rf dist/stage
+	@ls -l dist/
 
 test: build tools
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
@@ -31,6 +45,7 @@ test: build tools
 	$(GO) test -race -count=1 ./...
 	@bash .ci/test-contrib
 	@bash .ci/test-man
+	@bash .ci/test-package
 
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
