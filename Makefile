@@ -47,6 +47,12 @@ test: build tools
 	@bash .ci/test-man
 	@bash .ci/test-package
 
+# Whole-process benchmark against lighttpd Digest (writes docs/performance.md),
+# then the Go micro-benchmarks. Not part of make test.
+bench: build
+	bash .ci/bench/run
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
