@@ -11,7 +11,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench fuzz tools man package
+.PHONY: all build test demo install uninstall clean bench fuzz tools man package integration
 
 all: build
 
@@ -62,6 +62,12 @@ fuzz:
 	  echo "== $${t%%:*} for $(FUZZTIME)"; \
 	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
 	done
+
+# The plugins inside real engines (Nagios Core 4, Icinga 2, NRPE) against
+# Apache's mod_auth_digest, then a self-test proving broken plugins fail it.
+integration: build
+	bash .ci/integration/run
+	bash .ci/integration/selftest
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build

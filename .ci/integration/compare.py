@@ -21,6 +21,9 @@ EXPECTED = {
     "license": {"healthy": 0, "restarting": 0, "stopped": 2, "expiring": 1, "expired": 2, "free": 2},
 }
 STATES = ["OK", "WARNING", "CRITICAL", "UNKNOWN"]
+# 'label'=value[UOM];[warn];[crit];[min];[max] as the Nagios plugin
+# guidelines write it (labels here never contain spaces).
+PERF_FORMAT = re.compile(r"^'?[A-Za-z0-9_]+'?=-?[0-9]+(\.[0-9]+)?(s|ms|us|%|B|KB|MB|TB|c)?(;(@?-?[0-9.~]*:?-?[0-9.]*)?){0,4}$")
 
 
 def kind(service):
@@ -69,6 +72,9 @@ def main():
             problems.append(f"state {r['state']} (plugin {code}), want {want}")
         if r["output"].rstrip() != line1:
             problems.append(f"output {r['output']!r} != plugin {line1!r}")
+        bad_format = [m for m in r["perfdata"].split() if not PERF_FORMAT.match(m)]
+        if bad_format or not r["perfdata"].strip():
+            problems.append(f"perfdata not in the guidelines' format: {bad_format or 'none recorded'}")
         got_perf, want_perf = perf(r["perfdata"]), perf(perfdata)
         if not want_perf or set(got_perf) != set(want_perf):
             problems.append(f"perfdata labels {sorted(got_perf)} != plugin {sorted(want_perf)}")
@@ -90,7 +96,6 @@ def main():
             if (host, k) not in seen:
                 failed += 1
                 print(f"FAIL {engine:8} {k:7} {host:10} no result recorded")
-    print(f"{engine}: {passed} passed, {failed} failed", file=sys.stderr)
     sys.exit(1 if failed else 0)
 
 

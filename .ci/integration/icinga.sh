@@ -35,7 +35,7 @@ CONF
   pids+=($!)
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$graphite_port") 2>/dev/null && break; sleep 0.1; done
   cat >"$i/icinga2.conf" <<CONF
-const PluginDir = "$bin"
+const PluginDir = "$engine_bin"
 const NodeName = "icinga.test"
 const ZoneName = "master"
 const ItgrixPassword = "$password"

@@ -5,7 +5,7 @@ start_nagios() {
   local n="$work/nagios" s
   mkdir -p "$n/spool" "$n/rw"
   cat >"$n/resource.cfg" <<CONF
-\$USER1\$=$bin
+\$USER1\$=$engine_bin
 \$USER3\$=$user
 \$USER4\$=$work/password
 CONF
