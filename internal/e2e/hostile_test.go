@@ -137,8 +137,8 @@ func readRequest(c net.Conn) {
 }
 
 // TestHostileServers: whatever the server does, the plugin answers within
-// -t + 0.5 s with the right state and a clear message; the harness also
-// checks exit 0-3, no stderr, no panic trace, no password.
+// -t + 0.5 s with the right state and a clear message, in bounded memory;
+// the harness also checks exit 0-3, no stderr, no panic trace, no password.
 func TestHostileServers(t *testing.T) {
 	const budget = time.Second
 	stall := func(c net.Conn) { readRequest(c); time.Sleep(5 * time.Second) }
@@ -235,6 +235,9 @@ func TestHostileServers(t *testing.T) {
 			}
 			if r.Took > limit {
 				t.Errorf("took %s, limit %s", r.Took, limit)
+			}
+			if r.MaxRSS == 0 || r.MaxRSS > 64 {
+				t.Errorf("peak RSS %.1f MiB", r.MaxRSS)
 			}
 		})
 	}
