@@ -56,7 +56,7 @@ CONF
   icinga2 daemon -c "$i/icinga2.conf" "${icinga_defs[@]}" >"$i/daemon.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 150); do
-    curl -skf -u "test:$icinga_api_password" "https://127.0.0.1:$icinga_port/v1/status/IcingaApplication" >/dev/null 2>&1 && return 0
+    curl -skf -m 5 -u "test:$icinga_api_password" "https://127.0.0.1:$icinga_port/v1/status/IcingaApplication" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
   echo "icinga2: API did not come up"; cat "$i/daemon.out"; tail -20 "$i/log/icinga2.log"
@@ -64,7 +64,7 @@ CONF
 }
 
 icinga_api() { # icinga_api METHOD PATH [JSON]
-  curl -sk -u "test:$icinga_api_password" -H 'Accept: application/json' -X "$1" \
+  curl -sk -m 10 -u "test:$icinga_api_password" -H 'Accept: application/json' -X "$1" \
     "https://127.0.0.1:$icinga_port$2" ${3:+-d "$3"}
 }
 
