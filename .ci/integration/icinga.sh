@@ -33,7 +33,8 @@ CONF
   graphite_port=$(free_port)
   python3 "$here/graphite_sink.py" "$graphite_port" "$i/graphite.txt" &
   pids+=($!)
-  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$graphite_port") 2>/dev/null && break; sleep 0.1; done
+  # No probe connection: the sink's first connection must be Icinga's.
+  for _ in $(seq 50); do [ -e "$i/graphite.txt.listening" ] && break; sleep 0.1; done
   cat >"$i/icinga2.conf" <<CONF
 const PluginDir = "$engine_bin"
 const NodeName = "icinga.test"
@@ -56,7 +57,12 @@ CONF
   icinga2 daemon -c "$i/icinga2.conf" "${icinga_defs[@]}" >"$i/daemon.out" 2>&1 &
   pids+=($!)
   for _ in $(seq 150); do
-    curl -skf -m 5 -u "test:$icinga_api_password" "https://127.0.0.1:$icinga_port/v1/status/IcingaApplication" >/dev/null 2>&1 && return 0
+    if curl -skf -m 5 -u "test:$icinga_api_password" "https://127.0.0.1:$icinga_port/v1/status/IcingaApplication" >/dev/null 2>&1; then
+      # Results checked before the GraphiteWriter connects are never sent.
+      for _ in $(seq 100); do [ -e "$i/graphite.txt.connected" ] && return 0; sleep 0.2; done
+      echo "icinga2: GraphiteWriter did not connect"
+      return 1
+    fi
     sleep 0.2
   done
   echo "icinga2: API did not come up"; cat "$i/daemon.out"; tail -20 "$i/log/icinga2.log"
@@ -86,8 +92,13 @@ icinga_check_all() {
     python3 "$here/icinga_results.py" --since "$now"
   # Icinga must have parsed every metric into a number for the writer, and
   # logged no complaint about the performance data.
+  # The writer sends asynchronously (and reconnects on a timer): wait for it,
+  # bounded, rather than for a fixed time.
   local i="$work/icinga2"
-  sleep 1
+  for _ in $(seq 100); do
+    python3 "$here/icinga_results.py" --graphite "$i/graphite.txt" | grep -q '"state": -2' && break
+    sleep 0.2
+  done
   if grep -iE "perfdata|performance data" "$i/log/icinga2.log" | grep -iE "warning|critical|invalid|ignor" >&2; then
     echo '{"host":"(log)","service":"perfdata warnings in icinga2.log","state":-1,"output":"","long":"","perfdata":""}'
   fi
