@@ -14,13 +14,16 @@ import (
 
 const help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is running and healthy, from its Digest-protected status endpoint (http://HOST:8077/status, Itgrix bx >= 3.6.0, Itgrix Kommo >= 2.13.0).
 
-States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue against --queue-warning/--queue-critical. The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
+States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue, call storage and CRM batch queue against their ranges; the users cache's age against --cache-age-warning/--cache-age-critical; the CRM link, manager or connector switched off -> --crm-off-state (default ok); click-to-call on but not connected -> --c2c-state (default ok). The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
 const examples = `  # NRPE on the Asterisk host, credentials from the environment:
   ITGRIX_USERNAME=admin ITGRIX_PASSWORD=... check_itgrix_app
 
   # From the monitoring server, password in a file readable only by the monitoring user:
   check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --queue-warning 10 --queue-critical 50
+
+  # Alert when the users cache is stale or calls pile up in storage:
+  check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100
 
   # Offline, against a saved document:
   curl -s --digest -u admin:secret http://pbx1:8077/status > status.json
@@ -43,8 +46,22 @@ func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
 	cli.StateVar(a.Flag("stopped-state", "State when app_state is \"stopped\". Default critical."), &o.Stopped, o.Stopped)
 	warn := cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING. Write values starting with - as --queue-warning=-5:5."))
 	crit := cli.RangeFlag(a.Flag("queue-critical", "Nagios range for the call queue; outside it is CRITICAL."))
+	storageWarn := cli.RangeFlag(a.Flag("storage-warning", "Nagios range for the calls held in storage (app.calls_storage.calls); outside it is WARNING."))
+	storageCrit := cli.RangeFlag(a.Flag("storage-critical", "Nagios range for the calls held in storage; outside it is CRITICAL."))
+	batchWarn := cli.RangeFlag(a.Flag("batch-warning", "Nagios range for the CRM requests waiting for a batch (app.crm.manager.batch_queue); outside it is WARNING."))
+	batchCrit := cli.RangeFlag(a.Flag("batch-critical", "Nagios range for the CRM requests waiting for a batch; outside it is CRITICAL."))
+	ageWarn := cli.AgeFlag(a.Flag("cache-age-warning", "WARNING when the users cache was last refreshed from the CRM longer ago than DURATION (90m, 2h, 1d, or seconds)."))
+	ageCrit := cli.AgeFlag(a.Flag("cache-age-critical", "CRITICAL when the users cache was last refreshed longer ago than DURATION; must not be shorter than --cache-age-warning."))
+	cli.StateVar(a.Flag("crm-off-state", "State when the CRM link, its manager or its connector is switched off (app.crm.on, app.crm.manager.on, app.crm.manager.connector.on). Default ok."), &o.CRMOff, o.CRMOff)
+	cli.StateVar(a.Flag("c2c-state", "State when click-to-call is switched on but not connected (app.c2c). Default ok."), &o.C2C, o.C2C)
 	return func() (cli.Evaluator, error) {
 		o.QueueWarning, o.QueueCritical = *warn, *crit
+		o.StorageWarning, o.StorageCritical = *storageWarn, *storageCrit
+		o.BatchWarning, o.BatchCritical = *batchWarn, *batchCrit
+		o.CacheAgeWarning, o.CacheAgeCritical = *ageWarn, *ageCrit
+		if err := o.Validate(); err != nil {
+			return nil, err
+		}
 		return func(s *itgrix.Status, now time.Time) check.Result {
 			return app.Evaluate(s, o, now)
 		}, nil

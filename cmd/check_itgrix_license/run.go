@@ -25,22 +25,27 @@ const examples = `  # NRPE on the Asterisk host, credentials from the environmen
   # From the monitoring server, password in a file, alert on a fall-back to a lesser licence:
   check_itgrix_license -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --expected-type Professional
 
+  # What would it say on 2027-05-05, a week before valid_till?
+  check_itgrix_license -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --now 2027-05-05
+
   # Offline, against a saved document, with the dates of another zone:
   check_itgrix_license --status-file status.json --timezone Europe/Moscow
 `
 
 func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writer, now func() time.Time) int {
+	o := license.DefaultOptions()
 	return cli.Run(cli.Spec{
 		Name:        "check_itgrix_license",
 		Help:        help,
 		Examples:    examples,
 		Unreachable: check.Unknown,
-		Flags:       flags,
+		Flags:       func(a *kingpin.Application) func() (cli.Evaluator, error) { return flags(a, &o) },
+		// A --now date is a day in --timezone, like "today".
+		Zone: func() *time.Location { return o.Location },
 	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
 }
 
-func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
-	o := license.DefaultOptions()
+func flags(a *kingpin.Application, o *license.Options) func() (cli.Evaluator, error) {
 	warn := cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
 	crit := cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
 	expected := a.Flag("expected-type", "Expected licence type (Free, Subscription, Professional; any case); repeatable. Another type gives --type-state.").PlaceHolder("TYPE").Strings()
@@ -59,7 +64,7 @@ func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
 			return nil, err
 		}
 		return func(s *itgrix.Status, now time.Time) check.Result {
-			return license.Evaluate(s, o, now)
+			return license.Evaluate(s, *o, now)
 		}, nil
 	}
 }

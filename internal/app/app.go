@@ -1,10 +1,13 @@
 // Package app decides the state of the Itgrix connector from its status
-// document: app_status and app_state mapped to Nagios states, the call queue
-// against optional ranges, and what an operator reads first when paged.
+// document: app_status and app_state mapped to Nagios states; the call
+// queue, call storage and CRM batch queue against optional ranges; the age
+// of the users cache; the CRM link and click-to-call switches; and what an
+// operator reads first when paged.
 package app
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -22,11 +25,40 @@ type Options struct {
 	// means no threshold.
 	QueueWarning  *check.Range
 	QueueCritical *check.Range
+	// StorageWarning and StorageCritical apply to app.calls_storage.calls,
+	// BatchWarning and BatchCritical to app.crm.manager.batch_queue.
+	StorageWarning  *check.Range
+	StorageCritical *check.Range
+	BatchWarning    *check.Range
+	BatchCritical   *check.Range
+	// CacheAgeWarning and CacheAgeCritical alert when the users cache was
+	// last refreshed longer ago than they say; nil means no threshold.
+	CacheAgeWarning  *time.Duration
+	CacheAgeCritical *time.Duration
+	// CRMOff is the state when the CRM link, its manager or its connector
+	// is switched off; C2C the state when click-to-call is switched on but
+	// not connected.
+	CRMOff check.State
+	C2C    check.State
 }
 
 // DefaultOptions are the contract's defaults.
 func DefaultOptions() Options {
-	return Options{Restarting: check.Warning, Stopped: check.Critical}
+	return Options{Restarting: check.Warning, Stopped: check.Critical, CRMOff: check.OK, C2C: check.OK}
+}
+
+// Validate checks the options together.
+func (o Options) Validate() error {
+	for _, d := range []*time.Duration{o.CacheAgeWarning, o.CacheAgeCritical} {
+		if d != nil && *d < 0 {
+			return fmt.Errorf("cache age must not be negative")
+		}
+	}
+	if o.CacheAgeWarning != nil && o.CacheAgeCritical != nil && *o.CacheAgeCritical < *o.CacheAgeWarning {
+		return fmt.Errorf("--cache-age-critical (%s) must not be shorter than --cache-age-warning (%s)",
+			check.FormatNumber(o.CacheAgeCritical.Seconds())+"s", check.FormatNumber(o.CacheAgeWarning.Seconds())+"s")
+	}
+	return nil
 }
 
 // maxErrInSummary keeps app_err from crowding line 1; the long output has it whole.
@@ -42,10 +74,15 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	}
 	status, statusKnown := judge(s.AppStatus, statusMeanings)
 	state, stateKnown := judge(s.AppState, stateMeanings(o))
-	queueState, queuePhrase := queue(s.CallsQueue, o)
+	queueState, queuePhrase := count(s.CallsQueue, o.QueueWarning, o.QueueCritical, "call queue", queuedWords)
+	storageState, storagePhrase := count(s.CallsStorage, o.StorageWarning, o.StorageCritical, "call storage", storedWords)
+	batchState, batchPhrase := count(s.BatchQueue, o.BatchWarning, o.BatchCritical, "CRM batch queue", batchWords)
+	age, cacheState, cachePhrase := cacheAge(s.UsersUpdated, o, now)
+	crmState, crmPhrase := crmOff(s, o)
+	c2cState, c2cPhrase := c2cDown(s, o)
 
-	r := check.Result{State: check.Worst(status.state, state.state, queueState)}
-	r.Summary = state.phrase + " (" + status.phrase + ")" + queuePhrase
+	r := check.Result{State: check.Worst(status.state, state.state, queueState, storageState, batchState, cacheState, crmState, c2cState)}
+	r.Summary = state.phrase + " (" + status.phrase + ")" + queuePhrase + storagePhrase + batchPhrase + cachePhrase + crmPhrase + c2cPhrase
 	errText := ""
 	if s.AppErr.Ok() {
 		errText = check.Text(s.AppErr.Value)
@@ -61,6 +98,16 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 		r.Perf = append(r.Perf, check.Perf{Label: "app_state", Value: state.code, Min: "0", Max: "2"})
 	}
 	r.Perf = append(r.Perf, countPerfData(s, o)...)
+	if age != nil {
+		m := check.Perf{Label: "users_cache_age", Value: math.Floor(age.Seconds()), UOM: "s", Min: "0"}
+		if o.CacheAgeWarning != nil {
+			m.Warn = check.FormatNumber(o.CacheAgeWarning.Seconds())
+		}
+		if o.CacheAgeCritical != nil {
+			m.Crit = check.FormatNumber(o.CacheAgeCritical.Seconds())
+		}
+		r.Perf = append(r.Perf, m)
+	}
 	return r
 }
 
@@ -98,20 +145,26 @@ func judge(e itgrix.Elem[string], known map[string]meaning) (meaning, bool) {
 	return meaning{state: check.Unknown, phrase: "unexpected " + e.Path + " " + check.Quote(e.Value)}, false
 }
 
-func queue(e itgrix.Elem[float64], o Options) (check.State, string) {
-	thresholds := o.QueueWarning != nil || o.QueueCritical != nil
+// count judges one of the document's counts against its ranges. Without a
+// range it says nothing in line 1 except for the call queue, which line 1
+// has always shown; with one, a missing count is UNKNOWN by name.
+func count(e itgrix.Elem[float64], warn, crit *check.Range, name string, words func(float64) string) (check.State, string) {
+	thresholds := warn != nil || crit != nil
 	if !e.Ok() {
 		if thresholds {
-			return check.Unknown, ", call queue not checked: " + e.Problem()
+			return check.Unknown, ", " + name + " not checked: " + e.Problem()
 		}
 		return check.OK, ""
 	}
-	phrase := ", " + calls(e.Value) + " queued"
+	if !thresholds && name != "call queue" {
+		return check.OK, ""
+	}
+	phrase := ", " + words(e.Value)
 	switch {
-	case o.QueueCritical != nil && o.QueueCritical.Alerts(e.Value):
-		return check.Critical, phrase + " (critical: " + o.QueueCritical.Describe(e.Value) + ")"
-	case o.QueueWarning != nil && o.QueueWarning.Alerts(e.Value):
-		return check.Warning, phrase + " (warning: " + o.QueueWarning.Describe(e.Value) + ")"
+	case crit != nil && crit.Alerts(e.Value):
+		return check.Critical, phrase + " (critical: " + crit.Describe(e.Value) + ")"
+	case warn != nil && warn.Alerts(e.Value):
+		return check.Warning, phrase + " (warning: " + warn.Describe(e.Value) + ")"
 	}
 	return check.OK, phrase
 }
@@ -121,6 +174,76 @@ func calls(n float64) string {
 		return "1 call"
 	}
 	return check.FormatNumber(n) + " calls"
+}
+
+func queuedWords(n float64) string { return calls(n) + " queued" }
+func storedWords(n float64) string { return calls(n) + " in storage" }
+func batchWords(n float64) string {
+	if n == 1 {
+		return "1 CRM request waiting for a batch"
+	}
+	return check.FormatNumber(n) + " CRM requests waiting for a batch"
+}
+
+// cacheAge ages the users cache. It returns the age (nil when the document
+// has no readable timestamp), the state and the phrase for line 1. A
+// timestamp ahead of now counts as age 0: clock skew between the PBX and
+// the monitoring host is not the cache going stale.
+func cacheAge(e itgrix.Elem[itgrix.Timestamp], o Options, now time.Time) (*time.Duration, check.State, string) {
+	thresholds := o.CacheAgeWarning != nil || o.CacheAgeCritical != nil
+	if !e.Ok() {
+		if thresholds {
+			return nil, check.Unknown, ", users cache age not checked: " + e.Problem()
+		}
+		return nil, check.OK, ""
+	}
+	age := max(now.Sub(e.Value.Time), 0)
+	if !thresholds {
+		return &age, check.OK, ""
+	}
+	phrase := ", users cache updated " + Age(age)
+	switch {
+	case o.CacheAgeCritical != nil && age > *o.CacheAgeCritical:
+		return &age, check.Critical, phrase + " (critical: older than " + Duration(*o.CacheAgeCritical) + ")"
+	case o.CacheAgeWarning != nil && age > *o.CacheAgeWarning:
+		return &age, check.Warning, phrase + " (warning: older than " + Duration(*o.CacheAgeWarning) + ")"
+	}
+	return &age, check.OK, phrase
+}
+
+// crmOff applies --crm-off-state when the CRM link, its manager or its
+// connector is switched off. At the default (OK) line 1 stays as it was:
+// the long output's CRM line shows the switches anyway.
+func crmOff(s *itgrix.Status, o Options) (check.State, string) {
+	var off []string
+	for _, sw := range []struct {
+		name string
+		e    itgrix.Elem[bool]
+	}{{"link", s.CRMOn}, {"manager", s.ManagerOn}, {"connector", s.ConnectorOn}} {
+		if sw.e.Ok() && !sw.e.Value {
+			off = append(off, sw.name)
+		}
+	}
+	if len(off) == 0 || o.CRMOff == check.OK {
+		return check.OK, ""
+	}
+	return o.CRMOff, ", CRM " + joinWords(off) + " switched off"
+}
+
+// c2cDown applies --c2c-state when click-to-call is switched on but not
+// connected; switched off is a choice, not a fault.
+func c2cDown(s *itgrix.Status, o Options) (check.State, string) {
+	if !s.C2COn.Ok() || !s.C2COn.Value || !s.C2CConnected.Ok() || s.C2CConnected.Value || o.C2C == check.OK {
+		return check.OK, ""
+	}
+	return o.C2C, ", click-to-call not connected"
+}
+
+func joinWords(w []string) string {
+	if len(w) <= 1 {
+		return strings.Join(w, "")
+	}
+	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }
 
 func longOutput(s *itgrix.Status, now time.Time) []string {
@@ -169,7 +292,8 @@ func longOutput(s *itgrix.Status, now time.Time) []string {
 		}
 		add("licence: %s", lic)
 	}
-	for _, p := range mistyped(s) {
+	// app_status and app_state are in line 1 already, problems and all.
+	for _, p := range s.Wrong(s.AppStatus.Path, s.AppState.Path) {
 		add("ignored: %s", p)
 	}
 	return long
@@ -186,6 +310,9 @@ func crmLine(s *itgrix.Status) string {
 	if s.CRMOn.Ok() {
 		parts = append(parts, "link "+onOff(s.CRMOn.Value))
 	}
+	if s.ManagerOn.Ok() {
+		parts = append(parts, "manager "+onOff(s.ManagerOn.Value))
+	}
 	if s.ConnectorOn.Ok() {
 		parts = append(parts, "connector "+onOff(s.ConnectorOn.Value))
 	}
@@ -200,27 +327,16 @@ func usersCache(s *itgrix.Status, now time.Time) string {
 	if s.Phones.Ok() {
 		parts = append(parts, check.FormatNumber(s.Phones.Value)+" phones")
 	}
-	if s.UsersUpdated.Ok() && s.UsersUpdated.Value != "" {
-		upd := "updated " + check.Text(s.UsersUpdated.Value)
-		if t, ok := parseCacheTime(s.UsersUpdated.Value); ok {
-			upd += " (" + Age(now.Sub(t)) + ")"
+	if s.UsersUpdated.Ok() {
+		upd := "updated " + check.Text(s.UsersUpdated.Value.Raw)
+		if d := now.Sub(s.UsersUpdated.Value.Time); d < 0 {
+			upd += " (" + Duration(-d) + " ahead of this host's clock: clock skew, counted as age 0)"
+		} else {
+			upd += " (" + Age(d) + ")"
 		}
 		parts = append(parts, upd)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// cacheLayouts are the users-cache timestamp layouts seen in the vendor's
-// documentation, newest first.
-var cacheLayouts = []string{"2006-01-02 15:04:05.999999999 -07:00", "2006-01-02 15:04:05 -07:00", time.RFC3339Nano}
-
-func parseCacheTime(v string) (time.Time, bool) {
-	for _, l := range cacheLayouts {
-		if t, err := time.Parse(l, v); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
 }
 
 // Age says how long ago something happened, coarsely: "3d 4h ago".
@@ -228,15 +344,21 @@ func Age(d time.Duration) string {
 	if d < 0 {
 		return "in the future: check the clocks"
 	}
+	return Duration(d) + " ago"
+}
+
+// Duration says a length of time coarsely, the larger two units: "3d 4h",
+// "2h 5m", "5m", "59s".
+func Duration(d time.Duration) string {
 	switch {
 	case d >= 24*time.Hour:
-		return fmt.Sprintf("%dd %dh ago", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
+		return fmt.Sprintf("%dd %dh", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
 	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dm ago", d/time.Hour, d%time.Hour/time.Minute)
+		return fmt.Sprintf("%dh %dm", d/time.Hour, d%time.Hour/time.Minute)
 	case d >= time.Minute:
-		return fmt.Sprintf("%dm ago", d/time.Minute)
+		return fmt.Sprintf("%dm", d/time.Minute)
 	}
-	return fmt.Sprintf("%ds ago", d/time.Second)
+	return fmt.Sprintf("%ds", d/time.Second)
 }
 
 func onOff(b bool) string {
@@ -256,46 +378,31 @@ func yesNo(e itgrix.Elem[bool], yes, no string) string {
 	return no
 }
 
-// mistyped lists optional elements present with the wrong type: they are
-// left out of the output, and the operator should know why.
-func mistyped(s *itgrix.Status) []string {
-	var out []string
-	for _, p := range []string{
-		s.AppErr.Problem(), s.CallsQueue.Problem(), s.CallsStorage.Problem(), s.BatchQueue.Problem(),
-		s.Users.Problem(), s.Phones.Problem(), s.CRMType.Problem(), s.CRMHost.Problem(),
-	} {
-		if strings.Contains(p, ", expected ") {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // countPerfData reports the queue and cache counts the document has.
 func countPerfData(s *itgrix.Status, o Options) []check.Perf {
 	var perf []check.Perf
-	if s.CallsQueue.Ok() {
-		m := check.Perf{Label: "calls_queue", Value: s.CallsQueue.Value, Min: "0"}
-		if o.QueueWarning != nil {
-			m.Warn = o.QueueWarning.Spec
+	for _, c := range []struct {
+		label      string
+		e          itgrix.Elem[float64]
+		warn, crit *check.Range
+	}{
+		{"calls_queue", s.CallsQueue, o.QueueWarning, o.QueueCritical},
+		{"calls_storage", s.CallsStorage, o.StorageWarning, o.StorageCritical},
+		{"crm_batch_queue", s.BatchQueue, o.BatchWarning, o.BatchCritical},
+		{"users_cache_users", s.Users, nil, nil},
+		{"users_cache_phones", s.Phones, nil, nil},
+	} {
+		if !c.e.Ok() {
+			continue
 		}
-		if o.QueueCritical != nil {
-			m.Crit = o.QueueCritical.Spec
+		m := check.Perf{Label: c.label, Value: c.e.Value, Min: "0"}
+		if c.warn != nil {
+			m.Warn = c.warn.Spec
+		}
+		if c.crit != nil {
+			m.Crit = c.crit.Spec
 		}
 		perf = append(perf, m)
-	}
-	for _, c := range []struct {
-		label string
-		e     itgrix.Elem[float64]
-	}{
-		{"calls_storage", s.CallsStorage},
-		{"crm_batch_queue", s.BatchQueue},
-		{"users_cache_users", s.Users},
-		{"users_cache_phones", s.Phones},
-	} {
-		if c.e.Ok() {
-			perf = append(perf, check.Perf{Label: c.label, Value: c.e.Value, Min: "0"})
-		}
 	}
 	return perf
 }

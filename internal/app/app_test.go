@@ -68,11 +68,15 @@ func TestStatusTimesState(t *testing.T) {
 				stateV = nil
 			}
 			want := check.Worst(st.state, sa.state)
-			if statusV == nil && stateV == nil {
-				want = check.Unknown
-			}
 			name := fmt.Sprintf("status=%v/state=%v", st.value, sa.value)
 			t.Run(name, func(t *testing.T) {
+				if statusV == nil && stateV == nil {
+					// Neither: not a status document, refused by the reader.
+					if _, err := itgrix.Parse([]byte(doc(statusV, stateV))); err == nil {
+						t.Error("a document without app_status and app_state was accepted")
+					}
+					return
+				}
 				r := Evaluate(parse(t, doc(statusV, stateV)), DefaultOptions(), now)
 				if r.State != want {
 					t.Errorf("state %v, want %v (summary %q)", r.State, want, r.Summary)
@@ -288,5 +292,219 @@ func TestUsersCacheAgeUsesTheClock(t *testing.T) {
 	r := Evaluate(s, DefaultOptions(), now) // 12:00 UTC = 15:00 +03:00
 	if l := strings.Join(r.Long, "\n"); !strings.Contains(l, "(5m ago)") {
 		t.Errorf("users cache age:\n%s", l)
+	}
+}
+
+func dur(d time.Duration) *time.Duration { return &d }
+
+// cacheDoc is a healthy document whose users cache was refreshed at ts
+// (a JSON value, or "" for no last_updated at all).
+func cacheDoc(ts string) string {
+	cache := `"users":1`
+	if ts != "" {
+		cache += `,"last_updated":` + ts
+	}
+	return `{"app_status":"Ok","app_state":"","app":{"crm":{"users_cache":{` + cache + `}}}}`
+}
+
+// TestCacheAge pins --cache-age-warning/--cache-age-critical at their
+// edges: exactly the threshold is not older than it, a second more is.
+func TestCacheAge(t *testing.T) {
+	at := func(d time.Duration) string {
+		return `"` + now.Add(-d).In(time.FixedZone("", 3*3600)).Format("2006-01-02 15:04:05.000 -07:00") + `"`
+	}
+	cases := []struct {
+		name       string
+		ts         string
+		warn, crit *time.Duration
+		want       check.State
+		phrase     string
+		age        float64 // -1: no users_cache_age metric
+	}{
+		{"no thresholds", at(3 * time.Hour), nil, nil, check.OK, "Itgrix running (status Ok)", 10800},
+		{"young", at(30 * time.Minute), dur(time.Hour), dur(2 * time.Hour), check.OK, ", users cache updated 30m ago", 1800},
+		{"warning edge", at(time.Hour), dur(time.Hour), dur(2 * time.Hour), check.OK, ", users cache updated 1h 0m ago", 3600},
+		{"warning", at(time.Hour + time.Second), dur(time.Hour), dur(2 * time.Hour), check.Warning, "(warning: older than 1h 0m)", 3601},
+		{"critical edge", at(2 * time.Hour), dur(time.Hour), dur(2 * time.Hour), check.Warning, "(warning: older than 1h 0m)", 7200},
+		{"critical", at(2*time.Hour + time.Second), dur(time.Hour), dur(2 * time.Hour), check.Critical, "updated 2h 0m ago (critical: older than 2h 0m)", 7201},
+		{"critical only", at(3 * 24 * time.Hour), nil, dur(24 * time.Hour), check.Critical, "updated 3d 0h ago (critical: older than 1d 0h)", 259200},
+		{"zero threshold", at(time.Second), dur(0), nil, check.Warning, "(warning: older than 0s)", 1},
+		{"rfc 3339", `"2026-11-24T09:00:00Z"`, dur(time.Hour), nil, check.Warning, "updated 3h 0m ago", 10800},
+		{"future is age 0", at(-10 * time.Minute), dur(0), nil, check.OK, "updated 0s ago", 0},
+		{"missing", "", dur(time.Hour), nil, check.Unknown, ", users cache age not checked: app.crm.users_cache.last_updated is missing", -1},
+		{"null", "null", nil, dur(time.Hour), check.Unknown, "app.crm.users_cache.last_updated is null", -1},
+		{"not a timestamp", `"yesterday"`, dur(time.Hour), nil, check.Unknown, `app.crm.users_cache.last_updated "yesterday" is not a timestamp`, -1},
+		{"mistyped", `1732440000`, dur(time.Hour), nil, check.Unknown, "app.crm.users_cache.last_updated is a number, expected a timestamp", -1},
+		{"missing without thresholds", "", nil, nil, check.OK, "Itgrix running (status Ok)", -1},
+		{"unparseable without thresholds", `"yesterday"`, nil, nil, check.OK, "Itgrix running (status Ok)", -1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.CacheAgeWarning, o.CacheAgeCritical = c.warn, c.crit
+			r := Evaluate(parse(t, cacheDoc(c.ts)), o, now)
+			if r.State != c.want || !strings.Contains(r.Summary, c.phrase) {
+				t.Errorf("%v %q, want %v containing %q", r.State, r.Summary, c.want, c.phrase)
+			}
+			var m *check.Perf
+			for i := range r.Perf {
+				if r.Perf[i].Label == "users_cache_age" {
+					m = &r.Perf[i]
+				}
+			}
+			switch {
+			case c.age < 0 && m != nil:
+				t.Errorf("unexpected metric %+v", *m)
+			case c.age >= 0 && m == nil:
+				t.Errorf("no users_cache_age metric in %+v", r.Perf)
+			case c.age >= 0 && (m.Value != c.age || m.UOM != "s" || m.Min != "0"):
+				t.Errorf("metric %+v, want value %v s", *m, c.age)
+			}
+		})
+	}
+}
+
+func TestCacheAgeMetricCarriesThresholds(t *testing.T) {
+	o := DefaultOptions()
+	o.CacheAgeWarning, o.CacheAgeCritical = dur(90*time.Minute), dur(2*time.Hour)
+	r := Evaluate(parse(t, cacheDoc(`"2026-11-24 11:00:00.5 +00:00"`)), o, now)
+	for _, p := range r.Perf {
+		if p.Label == "users_cache_age" && (p.Warn != "5400" || p.Crit != "7200" || p.Value != 3599) {
+			t.Errorf("%+v", p)
+		}
+	}
+}
+
+func TestCacheAgeInTheFutureIsNotedAsSkew(t *testing.T) {
+	r := Evaluate(parse(t, cacheDoc(`"2026-11-24 12:02:30.000 +00:00"`)), DefaultOptions(), now)
+	long := strings.Join(r.Long, "\n")
+	if r.State != check.OK || !strings.Contains(long, "(2m ahead of this host's clock: clock skew, counted as age 0)") {
+		t.Errorf("%v\n%s", r.State, long)
+	}
+}
+
+func TestValidateCacheAge(t *testing.T) {
+	cases := []struct {
+		warn, crit *time.Duration
+		err        string
+	}{
+		{nil, nil, ""},
+		{dur(time.Hour), dur(time.Hour), ""},
+		{dur(time.Hour), dur(2 * time.Hour), ""},
+		{dur(2 * time.Hour), dur(time.Hour), "--cache-age-critical (3600s) must not be shorter than --cache-age-warning (7200s)"},
+		{dur(-time.Second), nil, "must not be negative"},
+	}
+	for _, c := range cases {
+		o := DefaultOptions()
+		o.CacheAgeWarning, o.CacheAgeCritical = c.warn, c.crit
+		err := o.Validate()
+		if (err == nil) != (c.err == "") || err != nil && !strings.Contains(err.Error(), c.err) {
+			t.Errorf("%v %v: %v, want %q", c.warn, c.crit, err, c.err)
+		}
+	}
+}
+
+// TestStorageAndBatchThresholds: the same range semantics, phrasing and
+// perfdata as the call queue, on app.calls_storage.calls and
+// app.crm.manager.batch_queue.
+func TestStorageAndBatchThresholds(t *testing.T) {
+	cases := []struct {
+		which      string
+		warn, crit string
+		n          float64
+		want       check.State
+		phrase     string
+	}{
+		{"storage", "", "", 500, check.OK, "Itgrix running (status Ok), 0 calls queued"},
+		{"storage", "100", "", 100, check.OK, ", 100 calls in storage"},
+		{"storage", "100", "", 101, check.Warning, ", 101 calls in storage (warning: above 100)"},
+		{"storage", "100", "200", 200, check.Warning, "(warning: above 100)"},
+		{"storage", "100", "200", 201, check.Critical, "(critical: above 200)"},
+		{"storage", "", "@0:0", 0, check.Critical, ", 0 calls in storage (critical: inside 0:0)"},
+		{"storage", "1:", "", 1, check.OK, ", 1 call in storage"},
+		{"storage", "1:", "", 0, check.Warning, "(warning: below 1)"},
+		{"batch", "", "", 500, check.OK, "Itgrix running (status Ok), 0 calls queued"},
+		{"batch", "50", "", 50, check.OK, ", 50 CRM requests waiting for a batch"},
+		{"batch", "50", "", 51, check.Warning, ", 51 CRM requests waiting for a batch (warning: above 50)"},
+		{"batch", "50", "100", 101, check.Critical, "(critical: above 100)"},
+		{"batch", "~:10", "", 1, check.OK, ", 1 CRM request waiting for a batch"},
+		{"batch", "@10:20", "", 10, check.Warning, "(warning: inside 10:20)"},
+	}
+	for _, c := range cases {
+		o := DefaultOptions()
+		var w, cr *check.Range
+		if c.warn != "" {
+			w = mustRange(t, c.warn)
+		}
+		if c.crit != "" {
+			cr = mustRange(t, c.crit)
+		}
+		var d, label string
+		if c.which == "storage" {
+			o.StorageWarning, o.StorageCritical = w, cr
+			d = fmt.Sprintf(`{"app_status":"Ok","app_state":"","app":{"calls_queue":{"calls":0},"calls_storage":{"calls":%v}}}`, c.n)
+			label = "calls_storage"
+		} else {
+			o.BatchWarning, o.BatchCritical = w, cr
+			d = fmt.Sprintf(`{"app_status":"Ok","app_state":"","app":{"calls_queue":{"calls":0},"crm":{"manager":{"batch_queue":%v}}}}`, c.n)
+			label = "crm_batch_queue"
+		}
+		r := Evaluate(parse(t, d), o, now)
+		if r.State != c.want || !strings.HasSuffix(r.Summary, c.phrase) {
+			t.Errorf("%s warn %q crit %q n %v: %v %q, want %v ending %q", c.which, c.warn, c.crit, c.n, r.State, r.Summary, c.want, c.phrase)
+		}
+		for _, p := range r.Perf {
+			if p.Label == label && (p.Warn != c.warn || p.Crit != c.crit || p.Value != c.n) {
+				t.Errorf("%s perf %+v", c.which, p)
+			}
+		}
+	}
+}
+
+func TestStorageAndBatchMissing(t *testing.T) {
+	o := DefaultOptions()
+	o.StorageCritical, o.BatchWarning = mustRange(t, "10"), mustRange(t, "10")
+	r := Evaluate(parse(t, `{"app_status":"Ok","app_state":"","app":{"calls_storage":{"calls":"x"}}}`), o, now)
+	want := "Itgrix running (status Ok), call storage not checked: app.calls_storage.calls is a string, expected a number" +
+		", CRM batch queue not checked: app.crm.manager.batch_queue is missing"
+	if r.State != check.Unknown || r.Summary != want {
+		t.Errorf("%v %q", r.State, r.Summary)
+	}
+}
+
+// TestCRMOffAndClickToCall: the switches decide a state only through
+// --crm-off-state and --c2c-state, and line 1 says which switch.
+func TestCRMOffAndClickToCall(t *testing.T) {
+	sw := func(crm, manager, connector, c2cOn, c2cConnected any) string {
+		return fmt.Sprintf(`{"app_status":"Ok","app_state":"","app":{"crm":{"on":%s,"manager":{"on":%s,"connector":{"on":%s}}},"c2c":{"on":%s,"connected":%s}}}`,
+			jsonValue(crm), jsonValue(manager), jsonValue(connector), jsonValue(c2cOn), jsonValue(c2cConnected))
+	}
+	cases := []struct {
+		name        string
+		doc         string
+		crmOff, c2c check.State
+		want        check.State
+		summary     string
+	}{
+		{"all on", sw(true, true, true, true, true), check.Critical, check.Critical, check.OK, "Itgrix running (status Ok)"},
+		{"link off, default", sw(false, true, true, true, true), check.OK, check.OK, check.OK, "Itgrix running (status Ok)"},
+		{"link off", sw(false, true, true, true, true), check.Warning, check.OK, check.Warning, "Itgrix running (status Ok), CRM link switched off"},
+		{"manager off", sw(true, false, true, true, true), check.Critical, check.OK, check.Critical, "Itgrix running (status Ok), CRM manager switched off"},
+		{"connector off", sw(true, true, false, true, true), check.Unknown, check.OK, check.Unknown, "Itgrix running (status Ok), CRM connector switched off"},
+		{"all off", sw(false, false, false, true, true), check.Warning, check.OK, check.Warning, "Itgrix running (status Ok), CRM link, manager and connector switched off"},
+		{"switch not a boolean", sw("off", nil, true, true, true), check.Critical, check.OK, check.OK, "Itgrix running (status Ok)"},
+		{"c2c down, default", sw(true, true, true, true, false), check.OK, check.OK, check.OK, "Itgrix running (status Ok)"},
+		{"c2c down", sw(true, true, true, true, false), check.OK, check.Warning, check.Warning, "Itgrix running (status Ok), click-to-call not connected"},
+		{"c2c off", sw(true, true, true, false, false), check.OK, check.Critical, check.OK, "Itgrix running (status Ok)"},
+		{"c2c connection unknown", sw(true, true, true, true, nil), check.OK, check.Critical, check.OK, "Itgrix running (status Ok)"},
+		{"both", sw(true, true, false, true, false), check.Warning, check.Critical, check.Critical, "Itgrix running (status Ok), CRM connector switched off, click-to-call not connected"},
+	}
+	for _, c := range cases {
+		o := DefaultOptions()
+		o.CRMOff, o.C2C = c.crmOff, c.c2c
+		r := Evaluate(parse(t, c.doc), o, now)
+		if r.State != c.want || r.Summary != c.summary {
+			t.Errorf("%s: %v %q, want %v %q", c.name, r.State, r.Summary, c.want, c.summary)
+		}
 	}
 }

@@ -37,6 +37,10 @@ type Spec struct {
 	Examples string
 	// Unreachable is the default of --unreachable-state.
 	Unreachable check.State
+	// Zone, when set, gives the zone a --now date is read in once the
+	// check's flags are validated (the licence check's --timezone);
+	// otherwise the host's zone.
+	Zone func() *time.Location
 	// Flags registers the check's own flags and returns a function that,
 	// after parsing, validates them together and returns the evaluator.
 	Flags func(app *kingpin.Application) func() (Evaluator, error)
@@ -63,8 +67,12 @@ type options struct {
 	tls, insecure                                   bool
 	timeout                                         time.Duration
 	caFile, statusFile                              string
-	unreachable                                     check.State
+	unreachable, invalid                            check.State
 	verbose                                         int
+	// now is --now as given; "" evaluates at the real time.
+	now        string
+	ipv4, ipv6 bool
+	noProxy    bool
 }
 
 // Run executes a check plugin and returns its exit code. It always prints
@@ -96,7 +104,12 @@ func Run(spec Spec, env Env) (code int) {
 		result = usageError(err)
 		return
 	}
-	result = fetchAndEvaluate(o, env, evaluate, &secrets)
+	evalNow, err := o.evaluationClock(spec, env)
+	if err != nil {
+		result = usageError(err)
+		return
+	}
+	result = fetchAndEvaluate(o, env, evaluate, evalNow, &secrets)
 	return
 }
 
@@ -124,9 +137,31 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("ca-file", "PEM bundle to verify the server with.").PlaceHolder("FILE").StringVar(&o.caFile)
 	app.Flag("status-file", "Evaluate a saved status document (- = stdin) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
 	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
+	StateVar(app.Flag("invalid-state", "State when the endpoint answered but the answer cannot be evaluated (authentication failed, no usable Digest challenge, 404, redirects and other HTTP statuses, a body too large, not JSON, not an Itgrix status document; a --status-file too): ok, warning, critical or unknown. Default unknown."), &o.invalid, check.Unknown)
+	app.Flag("now", "Evaluate as if now were TIME (YYYY-MM-DD, or RFC 3339 such as 2027-05-11T09:30:00+03:00), to try thresholds: the licence's today is TIME's date, the users cache is aged from TIME. The time metric stays real.").PlaceHolder("TIME").StringVar(&o.now)
+	app.Flag("ipv4", "Connect over IPv4 only.").Short('4').BoolVar(&o.ipv4)
+	app.Flag("ipv6", "Connect over IPv6 only.").Short('6').BoolVar(&o.ipv6)
+	app.Flag("no-proxy", "Ignore HTTP_PROXY, HTTPS_PROXY and NO_PROXY: connect to the PBX directly.").BoolVar(&o.noProxy)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
 	validate := spec.Flags(app)
 	return app, o, validate
+}
+
+// evaluationClock returns the moment to evaluate at: --now when given (a
+// date read in spec.Zone), else the real clock.
+func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) {
+	if o.now == "" {
+		return env.Now, nil
+	}
+	loc := time.Local
+	if spec.Zone != nil && spec.Zone() != nil {
+		loc = spec.Zone()
+	}
+	t, err := ParseNow(o.now, loc)
+	if err != nil {
+		return nil, err
+	}
+	return func() time.Time { return t }, nil
 }
 
 // joinDash rewrites "--status-file -" as "--status-file=-": kingpin v2.4.0

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -20,7 +21,10 @@ import (
 // fetchAndEvaluate turns the parsed options into a document (from a server
 // or a file), evaluates it, and adds what every check reports: the `time`
 // metric and, with -v, where the document came from.
-func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, secrets *[]string) check.Result {
+//
+// evalNow is the moment the document is judged at (--now); the time metric
+// is always measured on the real clock.
+func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, evalNow func() time.Time, secrets *[]string) check.Result {
 	start := env.Now()
 	body, source, err := o.document(env, secrets)
 	elapsed := env.Now().Sub(start)
@@ -29,16 +33,22 @@ func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, secrets *[]string
 	switch {
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
 		result = check.Fail(o.unreachable, fetchErr.Msg)
+	case errors.As(err, &fetchErr) && fetchErr.Invalid():
+		result = check.Fail(o.invalid, fetchErr.Msg)
 	case errors.As(err, &fetchErr):
 		result = check.Fail(check.Unknown, fetchErr.Msg)
 	case err != nil:
 		return usageError(err)
 	default:
 		status, perr := itgrix.Parse(body)
-		if perr != nil {
+		var docErr *itgrix.DocumentError
+		switch {
+		case errors.As(perr, &docErr):
+			result = check.Fail(o.invalid, "invalid status document from "+source+": "+perr.Error())
+		case perr != nil:
 			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+perr.Error())
-		} else {
-			result = evaluate(status, env.Now())
+		default:
+			result = evaluate(status, evalNow())
 		}
 	}
 	result.Perf = append(result.Perf, check.Perf{
@@ -89,7 +99,9 @@ func readStatusFile(name string, stdin io.Reader) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read --status-file %s: %w", name, unwrapPath(err))
 	}
 	if len(body) > itgrix.MaxBody {
-		return nil, fmt.Errorf("--status-file %s is larger than %d MiB", name, itgrix.MaxBody>>20)
+		// The file was read: too large is an answer that cannot be
+		// evaluated, as from a server, not a usage error.
+		return nil, &itgrix.Error{Kind: itgrix.TooLarge, Msg: fmt.Sprintf("--status-file %s is larger than %d MiB: not a status document, refused", name, itgrix.MaxBody>>20)}
 	}
 	return body, nil
 }
@@ -109,6 +121,17 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 		return nil, err
 	}
 	c := &itgrix.Client{URL: u, Insecure: o.insecure, Timeout: o.timeout}
+	switch {
+	case o.ipv4 && o.ipv6:
+		return nil, errors.New("give -4/--ipv4 or -6/--ipv6, not both")
+	case o.ipv4:
+		c.Network = "tcp4"
+	case o.ipv6:
+		c.Network = "tcp6"
+	}
+	if !o.noProxy {
+		c.Proxy = proxyFromEnv
+	}
 	c.Username = o.username
 	if c.Username == "" {
 		c.Username = env.Getenv("ITGRIX_USERNAME")
@@ -189,4 +212,12 @@ func (o *options) statusURL() (*url.URL, error) {
 		return nil, errors.New("--url must not carry credentials: use -u and --password-file")
 	}
 	return u, nil
+}
+
+// proxyFromEnv chooses a proxy from HTTP_PROXY, HTTPS_PROXY and NO_PROXY
+// (either case) as Go and curl do: loopback is never proxied, and under CGI
+// (REQUEST_METHOD set) HTTP_PROXY is ignored. It reads the process
+// environment, which is what a plugin run is given.
+func proxyFromEnv(u *url.URL) (*url.URL, error) {
+	return http.ProxyFromEnvironment(&http.Request{URL: u})
 }

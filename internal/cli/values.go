@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
+	"github.com/xhit/go-str2duration/v2"
 
 	"check-itgrix/internal/check"
 )
@@ -127,3 +128,65 @@ func (v portValue) Set(s string) error {
 }
 
 func (v portValue) String() string { return strconv.Itoa(int(*v.p)) }
+
+// maxAge bounds an age threshold; nothing the document holds is older
+// than a few years, and the bound keeps the seconds exact in perfdata.
+const maxAge = 10 * 365 * 24 * time.Hour
+
+// ParseAge reads an age threshold: a bare number of seconds ("5400"), or a
+// duration ("90m", "2h", "1d12h"). Negative ages are refused.
+func ParseAge(s string) (time.Duration, error) {
+	t := strings.TrimSpace(s)
+	var d time.Duration
+	if f, err := strconv.ParseFloat(t, 64); err == nil {
+		if f != f || f < 0 || f > maxAge.Seconds() {
+			return 0, fmt.Errorf("age %q must be 0 or more seconds, at most 10 years", s)
+		}
+		d = time.Duration(f * float64(time.Second))
+	} else if d, err = str2duration.ParseDuration(t); err != nil {
+		return 0, fmt.Errorf("age %q is neither seconds (5400) nor a duration (90m, 2h, 1d)", s)
+	}
+	if d < 0 || d > maxAge {
+		return 0, fmt.Errorf("age %q must be 0 or more, at most 10 years", s)
+	}
+	return d, nil
+}
+
+// ageValue is an age threshold flag; unset leaves the pointer nil.
+type ageValue struct{ d **time.Duration }
+
+func (v ageValue) Set(s string) error {
+	d, err := ParseAge(s)
+	if err != nil {
+		return err
+	}
+	*v.d = &d
+	return nil
+}
+
+func (v ageValue) String() string {
+	if *v.d == nil {
+		return ""
+	}
+	return (*v.d).String()
+}
+
+// AgeFlag makes f an age threshold flag (seconds or a duration).
+func AgeFlag(f *kingpin.FlagClause) **time.Duration {
+	var d *time.Duration
+	f.PlaceHolder("DURATION").SetValue(ageValue{&d})
+	return &d
+}
+
+// ParseNow reads --now: a date (YYYY-MM-DD, taken as the start of that
+// day in loc) or an RFC 3339 timestamp.
+func ParseNow(s string, loc *time.Location) (time.Time, error) {
+	t := strings.TrimSpace(s)
+	if d, err := time.ParseInLocation(time.DateOnly, t, loc); err == nil {
+		return d, nil
+	}
+	if ts, err := time.Parse(time.RFC3339Nano, t); err == nil {
+		return ts, nil
+	}
+	return time.Time{}, fmt.Errorf("--now %q is neither a date (2027-05-11) nor an RFC 3339 time (2027-05-11T09:30:00+03:00)", s)
+}

@@ -58,6 +58,11 @@ func (e *Error) Unwrap() error { return e.Err }
 // reached or could not serve (refused, DNS, timeout, TLS, network, 5xx).
 func (e *Error) Unreachable() bool { return e.Kind >= Refused && e.Kind <= ServerError }
 
+// Invalid reports whether the endpoint answered but the answer cannot be
+// used (authentication, Digest challenge, 404, other statuses, a body too
+// large): the checks map these to --invalid-state.
+func (e *Error) Invalid() bool { return e.Kind >= AuthFailed && e.Kind <= TooLarge }
+
 // Client asks one Itgrix host for its status document.
 type Client struct {
 	// URL of the status endpoint, without credentials.
@@ -70,6 +75,12 @@ type Client struct {
 	RootCAs *x509.CertPool
 	// Timeout bounds the whole exchange; 0 leaves it to ctx.
 	Timeout time.Duration
+	// Network is "tcp4" or "tcp6" to force the address family; "" lets
+	// the resolver choose, as "tcp" does.
+	Network string
+	// Proxy chooses the proxy for the status URL (nil result: direct);
+	// a nil Proxy always connects directly.
+	Proxy func(*url.URL) (*url.URL, error)
 }
 
 // Fetch returns the body of the status document. The whole exchange (both
@@ -80,12 +91,28 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
 		defer cancel()
 	}
+	// via is the proxy the request went through, so a failure names it
+	// rather than the PBX it never reached.
+	var via *url.URL
+	dialer := &net.Dialer{KeepAlive: -1}
 	tr := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
+		Proxy: func(r *http.Request) (*url.URL, error) {
+			if c.Proxy == nil {
+				return nil, nil
+			}
+			u, err := c.Proxy(r.URL)
+			via = u
+			return u, err
+		},
 		// One short-lived exchange per process: TCP keep-alive probes
 		// would never fire, and a compressed body would only add
 		// decompression work to a document of a few KiB.
-		DialContext:            (&net.Dialer{KeepAlive: -1}).DialContext,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if c.Network != "" {
+				network = c.Network
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
 		MaxResponseHeaderBytes: 64 << 10,
 		DisableCompression:     true,
 	}
@@ -115,11 +142,18 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 		res, err = hc.Do(req)
 	}
 	if err != nil {
+		if via != nil {
+			return nil, c.proxyError(ctx, err, via)
+		}
 		return nil, c.transportError(ctx, err)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return nil, c.statusError(res)
+		err := c.statusError(res)
+		if via != nil && err.Kind == ServerError {
+			err.Msg += " through proxy " + via.Host
+		}
+		return nil, err
 	}
 	if res.ContentLength > MaxBody {
 		return nil, c.tooLarge()
@@ -156,7 +190,7 @@ func (c *Client) tooLarge() error {
 	return &Error{Kind: TooLarge, Msg: fmt.Sprintf("response from %s is larger than %d MiB: not a status document, refused", c.hostPort(), MaxBody>>20)}
 }
 
-func (c *Client) statusError(res *http.Response) error {
+func (c *Client) statusError(res *http.Response) *Error {
 	code := fmt.Sprintf("HTTP %d", res.StatusCode)
 	if t := http.StatusText(res.StatusCode); t != "" {
 		code += " " + t
@@ -214,6 +248,32 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 		return &Error{Kind: BadChallenge, Msg: fmt.Sprintf("%s sent a Digest challenge that cannot be used: %s", hp, lastPart(err)), Err: err}
 	}
 	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(err)), Err: err}
+}
+
+// proxyError words a transport failure on the way through a proxy. The
+// connection that failed was to the proxy, so the message names the proxy
+// (host and port only: a proxy URL may carry credentials) and says how to
+// bypass it.
+func (c *Client) proxyError(ctx context.Context, err error, via *url.URL) error {
+	e := c.transportError(ctx, err).(*Error)
+	proxy := via.Host
+	hint := " (proxy from HTTP_PROXY/HTTPS_PROXY; NO_PROXY or --no-proxy connect directly)"
+	var dnsErr *net.DNSError
+	switch e.Kind {
+	case Timeout:
+		e.Msg = fmt.Sprintf("no answer from %s through proxy %s within the %s timeout", c.hostPort(), proxy, c.Timeout)
+	case Refused:
+		e.Msg = "connection refused by proxy " + proxy + hint
+	case DNS:
+		if errors.As(err, &dnsErr) {
+			e.Msg = fmt.Sprintf("cannot resolve proxy host %q: %s%s", via.Hostname(), dnsErr.Err, hint)
+		}
+	case Network:
+		e.Msg = fmt.Sprintf("proxy %s failed: %s%s", proxy, lastPart(err), hint)
+	}
+	// TLS and Digest failures are end to end with the PBX, through the
+	// tunnel: their messages stand.
+	return e
 }
 
 // lastPart drops the `Get "URL":` and `dial tcp ...:` prefixes Go puts on

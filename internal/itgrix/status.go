@@ -7,7 +7,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Presence says what the document held at an element's path.
@@ -18,6 +22,7 @@ const (
 	Missing  Presence = iota // no such key (or a parent is missing)
 	Null                     // the key is there with JSON null
 	Mistyped                 // the key holds another JSON type than expected
+	Invalid                  // the JSON type is right but the value does not read as one (a timestamp that is not one)
 	Present                  // the key holds a value of the expected type
 )
 
@@ -27,14 +32,17 @@ type Elem[T any] struct {
 	Path  string
 	Value T
 	Is    Presence
-	// Got is the JSON type found when the element is Mistyped.
+	// Got is the JSON type found when the element is Mistyped, or the
+	// value as written when it is Invalid.
 	Got string
 }
 
 // Ok reports whether the element holds a value of the expected type.
 func (e Elem[T]) Ok() bool { return e.Is == Present }
 
-// Problem says what is wrong with the element, naming it; "" when it is Present.
+// Problem says what is wrong with the element, naming it; "" when it is
+// Present. It is the one wording of element problems: checks put it in
+// line 1 when the element decides a state, in the long output otherwise.
 func (e Elem[T]) Problem() string {
 	switch e.Is {
 	case Missing:
@@ -42,37 +50,117 @@ func (e Elem[T]) Problem() string {
 	case Null:
 		return e.Path + " is null"
 	case Mistyped:
-		return fmt.Sprintf("%s is %s, expected %s", e.Path, e.Got, jsonTypeOf(*new(T)))
+		return fmt.Sprintf("%s is %s, expected %s", e.Path, e.Got, expected(e.Value))
+	case Invalid:
+		return fmt.Sprintf("%s %s is not %s", e.Path, e.Got, expected(e.Value))
 	}
 	return ""
 }
 
-// Status is what the checks read from an Itgrix status document. Elements
-// the vendor may add later are ignored.
+// Wrong reports whether the element is there with a value the reader could
+// not take (Mistyped or Invalid), as opposed to absent or null.
+func (e Elem[T]) Wrong() bool { return e.Is == Mistyped || e.Is == Invalid }
+
+func (e *Elem[T]) read(d doc, path string, topOrApp bool) {
+	if topOrApp {
+		*e = lookupTopOrApp[T](d, path)
+		return
+	}
+	*e = lookup[T](d, path)
+}
+
+func (e Elem[T]) elem() (path, problem string, wrong bool) { return e.Path, e.Problem(), e.Wrong() }
+
+// element is what the reader needs of any Elem, whatever its type.
+type element interface {
+	elem() (path, problem string, wrong bool)
+}
+
+// Timestamp is a point in time written as a string; Raw keeps it as written.
+type Timestamp struct {
+	time.Time
+	Raw string
+}
+
+// TimestampLayouts are the layouts a Timestamp is read with: the vendor's
+// (fraction optional), then RFC 3339.
+var TimestampLayouts = []string{"2006-01-02 15:04:05.999999999 -07:00", time.RFC3339Nano}
+
+func (t *Timestamp) set(s string) bool {
+	t.Raw = s
+	for _, l := range TimestampLayouts {
+		if v, err := time.Parse(l, strings.TrimSpace(s)); err == nil {
+			t.Time = v
+			return true
+		}
+	}
+	return false
+}
+
+// Status is what the checks read from an Itgrix status document. Each
+// element is declared here once: its Go type says the JSON type expected,
+// its tag the dotted path ("top-or-app": looked up at the top level, then
+// inside "app"). Parse fills every field from its tag, and Wrong lists the
+// elements it could not take, so adding an element is one line here plus
+// its presentation in a check. Elements the vendor may add later are ignored.
 type Status struct {
-	AppState  Elem[string]
-	AppStatus Elem[string]
-	AppErr    Elem[string]
+	AppState  Elem[string] `itgrix:"app_state,top-or-app"`
+	AppStatus Elem[string] `itgrix:"app_status,top-or-app"`
+	AppErr    Elem[string] `itgrix:"app_err,top-or-app"`
 
 	// License is Missing when the document has no "license" object.
-	License      Elem[struct{}]
-	LicenseType  Elem[string]
-	LicenseValid Elem[string]
+	License      Elem[struct{}] `itgrix:"license"`
+	LicenseType  Elem[string]   `itgrix:"license.type"`
+	LicenseValid Elem[string]   `itgrix:"license.valid_till"`
 
-	CRMType          Elem[string]
-	CRMHost          Elem[string]
-	CRMOn            Elem[bool]
-	ConnectorOn      Elem[bool]
-	ConnectorAppType Elem[string]
-	C2COn            Elem[bool]
-	C2CConnected     Elem[bool]
-	UsersUpdated     Elem[string]
+	CRMType          Elem[string]    `itgrix:"app.crm_type"`
+	CRMHost          Elem[string]    `itgrix:"app.crm.host"`
+	CRMOn            Elem[bool]      `itgrix:"app.crm.on"`
+	ManagerOn        Elem[bool]      `itgrix:"app.crm.manager.on"`
+	ConnectorOn      Elem[bool]      `itgrix:"app.crm.manager.connector.on"`
+	ConnectorAppType Elem[string]    `itgrix:"app.crm.manager.connector.app_type"`
+	C2COn            Elem[bool]      `itgrix:"app.c2c.on"`
+	C2CConnected     Elem[bool]      `itgrix:"app.c2c.connected"`
+	UsersUpdated     Elem[Timestamp] `itgrix:"app.crm.users_cache.last_updated"`
 
-	CallsQueue   Elem[float64]
-	CallsStorage Elem[float64]
-	BatchQueue   Elem[float64]
-	Users        Elem[float64]
-	Phones       Elem[float64]
+	CallsQueue   Elem[float64] `itgrix:"app.calls_queue.calls"`
+	CallsStorage Elem[float64] `itgrix:"app.calls_storage.calls"`
+	BatchQueue   Elem[float64] `itgrix:"app.crm.manager.batch_queue"`
+	Users        Elem[float64] `itgrix:"app.crm.users_cache.users"`
+	Phones       Elem[float64] `itgrix:"app.crm.users_cache.phones"`
+}
+
+// schema is Status's fields with their paths, read once from the tags.
+var schema = func() []field {
+	t := reflect.TypeOf(Status{})
+	out := make([]field, t.NumField())
+	for i := range out {
+		path, opt, _ := strings.Cut(t.Field(i).Tag.Get("itgrix"), ",")
+		out[i] = field{index: i, path: path, topOrApp: opt == "top-or-app"}
+	}
+	return out
+}()
+
+type field struct {
+	index    int
+	path     string
+	topOrApp bool
+}
+
+// Wrong lists, in declaration order, the problems of elements present
+// with a value the reader could not take, leaving out the paths in skip
+// (the ones a check already reports). Checks show them so an operator
+// knows why an element is missing from the output.
+func (s *Status) Wrong(skip ...string) []string {
+	v := reflect.ValueOf(s).Elem()
+	var out []string
+	for _, f := range schema {
+		path, problem, wrong := v.Field(f.index).Interface().(element).elem()
+		if wrong && !slices.Contains(skip, path) {
+			out = append(out, problem)
+		}
+	}
+	return out
 }
 
 // DocumentError says why a body is not a status document at all.
@@ -83,8 +171,10 @@ func (e *DocumentError) Error() string { return e.Reason }
 type object map[string]json.RawMessage
 
 // Parse reads a status document. It fails only when the body is not a JSON
-// object; every element is then looked up on its own, so a missing or
-// mistyped one is reported by name where it matters and ignored elsewhere.
+// object, or is an object with none of the elements every Itgrix status
+// document has (app_status, app_state, license); every element is then
+// looked up on its own, so a missing or mistyped one is reported by name
+// where it matters and ignored elsewhere.
 func Parse(body []byte) (*Status, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	var top object
@@ -96,30 +186,15 @@ func Parse(body []byte) (*Status, error) {
 	}
 	d := doc{top: top, objects: map[string]object{}}
 	var s Status
-	// The vendor names app_state, app_status and app_err as top-level
-	// elements, but a reader should also find them inside "app".
-	s.AppState = topOrApp[string](d, "app_state")
-	s.AppStatus = topOrApp[string](d, "app_status")
-	s.AppErr = topOrApp[string](d, "app_err")
-
-	s.License = lookup[struct{}](d, "license")
-	s.LicenseType = lookup[string](d, "license.type")
-	s.LicenseValid = lookup[string](d, "license.valid_till")
-
-	s.CRMType = lookup[string](d, "app.crm_type")
-	s.CRMHost = lookup[string](d, "app.crm.host")
-	s.CRMOn = lookup[bool](d, "app.crm.on")
-	s.ConnectorOn = lookup[bool](d, "app.crm.manager.connector.on")
-	s.ConnectorAppType = lookup[string](d, "app.crm.manager.connector.app_type")
-	s.C2COn = lookup[bool](d, "app.c2c.on")
-	s.C2CConnected = lookup[bool](d, "app.c2c.connected")
-	s.UsersUpdated = lookup[string](d, "app.crm.users_cache.last_updated")
-
-	s.CallsQueue = lookup[float64](d, "app.calls_queue.calls")
-	s.CallsStorage = lookup[float64](d, "app.calls_storage.calls")
-	s.BatchQueue = lookup[float64](d, "app.crm.manager.batch_queue")
-	s.Users = lookup[float64](d, "app.crm.users_cache.users")
-	s.Phones = lookup[float64](d, "app.crm.users_cache.phones")
+	v := reflect.ValueOf(&s).Elem()
+	for _, f := range schema {
+		v.Field(f.index).Addr().Interface().(interface {
+			read(doc, string, bool)
+		}).read(d, f.path, f.topOrApp)
+	}
+	if s.AppStatus.Is == Missing && s.AppState.Is == Missing && s.License.Is == Missing {
+		return nil, &DocumentError{Reason: "not an Itgrix status document: app_status, app_state and license are missing"}
+	}
 	return &s, nil
 }
 
@@ -177,6 +252,15 @@ func lookup[T any](d doc, path string) Elem[T] {
 		e.Is, e.Got = Mistyped, got
 		return e
 	}
+	if ts, ok := any(&e.Value).(*Timestamp); ok {
+		var raw string
+		if json.Unmarshal(v, &raw) != nil || !ts.set(raw) {
+			e.Is, e.Got = Invalid, strconv.Quote(shorten(raw, 40))
+			return e
+		}
+		e.Is = Present
+		return e
+	}
 	if json.Unmarshal(v, &e.Value) != nil {
 		// Only a number can be of the right type and still not decode.
 		e.Is, e.Got = Mistyped, "out of range"
@@ -186,7 +270,7 @@ func lookup[T any](d doc, path string) Elem[T] {
 	return e
 }
 
-func topOrApp[T any](d doc, key string) Elem[T] {
+func lookupTopOrApp[T any](d doc, key string) Elem[T] {
 	if e := lookup[T](d, key); e.Is != Missing {
 		return e
 	}
@@ -221,7 +305,7 @@ func jsonType(v json.RawMessage) string {
 
 func jsonTypeOf(v any) string {
 	switch v.(type) {
-	case string:
+	case string, Timestamp:
 		return "a string"
 	case bool:
 		return "a boolean"
@@ -230,6 +314,24 @@ func jsonTypeOf(v any) string {
 	default:
 		return "an object"
 	}
+}
+
+// expected names what an element of v's type should hold, for Problem.
+func expected(v any) string {
+	if _, ok := v.(Timestamp); ok {
+		return "a timestamp (YYYY-MM-DD hh:mm:ss.sss +hh:mm or RFC 3339)"
+	}
+	return jsonTypeOf(v)
+}
+
+// shorten keeps a quoted server value in a problem short; output
+// sanitising happens later, where every line is printed.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "..."
 }
 
 func describeJSONError(body []byte, err error) string {

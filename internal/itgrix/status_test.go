@@ -1,9 +1,12 @@
 package itgrix
 
 import (
+	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseVendorFixtures(t *testing.T) {
@@ -31,7 +34,9 @@ func TestParseVendorFixtures(t *testing.T) {
 		{"connector.on", s.ConnectorOn.Ok() && s.ConnectorOn.Value},
 		{"connector.app_type", s.ConnectorAppType.Value == "LicenseType_Professional"},
 		{"c2c", s.C2COn.Value && s.C2CConnected.Value},
-		{"users_cache", s.Users.Value == 57 && s.Phones.Value == 42 && s.UsersUpdated.Value == "2026-11-20 09:14:02.117 +03:00"},
+		{"users_cache", s.Users.Value == 57 && s.Phones.Value == 42 && s.UsersUpdated.Value.Raw == "2026-11-20 09:14:02.117 +03:00" &&
+			s.UsersUpdated.Value.Equal(time.Date(2026, 11, 20, 6, 14, 2, 117e6, time.UTC))},
+		{"manager.on", s.ManagerOn.Ok() && s.ManagerOn.Value},
 		{"queues", s.CallsQueue.Ok() && s.CallsQueue.Value == 0 && s.CallsStorage.Value == 3 && s.BatchQueue.Ok()},
 	}
 	for _, c := range checks {
@@ -125,8 +130,85 @@ func TestParseLargeNumbersAndDuplicates(t *testing.T) {
 	if s.AppStatus.Value != "Error" || s.CallsQueue.Value != 1e308 {
 		t.Errorf("%+v %+v", s.AppStatus, s.CallsQueue)
 	}
-	s, err = Parse([]byte(`{"app":{"calls_queue":{"calls":1e999}}}`))
+	s, err = Parse([]byte(`{"app_status":"Ok","app":{"calls_queue":{"calls":1e999}}}`))
 	if err != nil || s.CallsQueue.Problem() != "app.calls_queue.calls is out of range, expected a number" {
 		t.Errorf("out-of-range number: %v %+v", err, s.CallsQueue)
+	}
+}
+
+// TestNotAStatusDocument: a JSON object with none of the elements every
+// status document has is refused by the reader, for both checks alike.
+func TestNotAStatusDocument(t *testing.T) {
+	for _, in := range []string{`{}`, `{"error":"unauthorized"}`, `{"app":{"calls_queue":{"calls":4}}}`} {
+		_, err := Parse([]byte(in))
+		var de *DocumentError
+		if !errors.As(err, &de) || !strings.Contains(err.Error(), "not an Itgrix status document") {
+			t.Errorf("Parse(%s): %v", in, err)
+		}
+	}
+	for _, in := range []string{`{"app_status":null}`, `{"app":{"app_state":""}}`, `{"license":{}}`} {
+		if _, err := Parse([]byte(in)); err != nil {
+			t.Errorf("Parse(%s): %v", in, err)
+		}
+	}
+}
+
+func TestTimestamp(t *testing.T) {
+	cases := []struct {
+		in      string
+		is      Presence
+		want    time.Time
+		problem string
+	}{
+		{`"2026-11-20 09:14:02.117 +03:00"`, Present, time.Date(2026, 11, 20, 6, 14, 2, 117e6, time.UTC), ""},
+		{`"2026-11-20 09:14:02 +03:00"`, Present, time.Date(2026, 11, 20, 6, 14, 2, 0, time.UTC), ""},
+		{`"2026-11-20T09:14:02.5Z"`, Present, time.Date(2026, 11, 20, 9, 14, 2, 5e8, time.UTC), ""},
+		{`" 2026-11-20T09:14:02Z "`, Present, time.Date(2026, 11, 20, 9, 14, 2, 0, time.UTC), ""},
+		{`"yesterday"`, Invalid, time.Time{}, `app.crm.users_cache.last_updated "yesterday" is not a timestamp`},
+		{`""`, Invalid, time.Time{}, `app.crm.users_cache.last_updated "" is not a timestamp`},
+		{`"2026-11-20"`, Invalid, time.Time{}, "is not a timestamp"},
+		{`1732000000`, Mistyped, time.Time{}, "app.crm.users_cache.last_updated is a number, expected a timestamp"},
+		{`null`, Null, time.Time{}, "app.crm.users_cache.last_updated is null"},
+	}
+	for _, c := range cases {
+		s, err := Parse([]byte(`{"app_status":"Ok","app":{"crm":{"users_cache":{"last_updated":` + c.in + `}}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := s.UsersUpdated
+		if e.Is != c.is || !e.Value.Equal(c.want) || !strings.Contains(e.Problem(), c.problem) || (c.problem == "") != (e.Problem() == "") {
+			t.Errorf("%s: %+v, problem %q", c.in, e, e.Problem())
+		}
+	}
+}
+
+// TestWrongListsEveryDeclaredElement: the list of elements the reader
+// could not take comes from the schema, not from a list kept by hand.
+func TestWrongListsEveryDeclaredElement(t *testing.T) {
+	s, err := Parse([]byte(`{"app_status":1,"app_state":null,"license":{"type":["Pro"]},
+		"app":{"calls_queue":{"calls":"3"},"c2c":{"on":1},"crm":{"on":"yes","manager":{"on":"no"},"users_cache":{"last_updated":"soon"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Wrong("app_status")
+	want := []string{
+		"license.type is an array, expected a string",
+		"app.crm.on is a string, expected a boolean",
+		"app.crm.manager.on is a string, expected a boolean",
+		"app.c2c.on is a number, expected a boolean",
+		`app.crm.users_cache.last_updated "soon" is not a timestamp (YYYY-MM-DD hh:mm:ss.sss +hh:mm or RFC 3339)`,
+		"app.calls_queue.calls is a string, expected a number",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Every field of Status is in the schema with a path.
+	if len(schema) != reflect.TypeOf(Status{}).NumField() {
+		t.Errorf("schema has %d fields, Status %d", len(schema), reflect.TypeOf(Status{}).NumField())
+	}
+	for _, f := range schema {
+		if f.path == "" {
+			t.Errorf("field %d has no path", f.index)
+		}
 	}
 }
