@@ -34,11 +34,23 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	app.Flag("scenario", "Scenario served at /status: "+strings.Join(names(), ", ")+".").Default("healthy").StringVar(&c.Scenario)
 	app.Flag("status-file", "Serve this file at /status instead of a scenario (read on every request).").PlaceHolder("FILE").StringVar(&c.StatusFile)
 	app.Flag("delay", "Hold every answer back this long, to try --timeout.").Default("0s").DurationVar(&c.Delay)
+	nowFlag := app.Flag("now", "Build the scenarios as if now were TIME (YYYY-MM-DD, read in this host's zone, or RFC 3339), to try thresholds on another day together with the checks' --now.").PlaceHolder("TIME").String()
 	list := app.Flag("list-scenarios", "List the scenarios and exit.").Bool()
 	printDoc := app.Flag("print", "Write the --scenario document as of today to stdout and exit (to serve it from another web server).").Bool()
 
 	if code, done := parse(app, args, stdout); done {
 		return code
+	}
+	if *nowFlag != "" {
+		t, err := cli.ParseNow(*nowFlag, time.Local)
+		if err != nil {
+			fmt.Fprintf(stdout, "itgrix-sim: %v\n", err)
+			return 2
+		}
+		// The simulator's clock stands at TIME: every answer is built as
+		// of then, however long it runs.
+		now = func() time.Time { return t }
+		c.Now = now
 	}
 	if *list {
 		for _, s := range sim.Scenarios() {

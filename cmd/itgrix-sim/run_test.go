@@ -32,8 +32,27 @@ func TestPrintAndList(t *testing.T) {
 	}
 }
 
+// TestNow: --now moves the simulator's clock, so the scenario's dates are
+// as of that day; a malformed TIME is refused.
+func TestNow(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--print", "--scenario", "expiring", "--now", "2027-05-01"}, noEnv, &out, fixed); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), `"valid_till": "2027-05-11"`) {
+		t.Errorf("--now 2027-05-01 expiring:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"--print", "--scenario", "healthy", "--now", "2027-05-01T10:00:00Z"}, noEnv, &out, fixed); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), `"last_updated": "2027-05-01 09:55:00.000 +00:00"`) {
+		t.Errorf("--now RFC 3339 healthy:\n%s", out.String())
+	}
+}
+
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"--scenario", "nope"}, {"--print", "--scenario", "nope"}, {"--bogus"}, {"--listen", "256.0.0.1:0"}} {
+	for _, args := range [][]string{{"--now", "soon"}, {"--scenario", "nope"}, {"--print", "--scenario", "nope"}, {"--bogus"}, {"--listen", "256.0.0.1:0"}} {
 		var out bytes.Buffer
 		if code := run(context.Background(), args, noEnv, &out, fixed); code == 0 || !strings.HasPrefix(out.String(), "itgrix-sim: ") {
 			t.Errorf("%v: exit %d %q", args, code, out.String())

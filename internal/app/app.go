@@ -204,9 +204,9 @@ func cacheAge(e itgrix.Elem[itgrix.Timestamp], o Options, now time.Time) (*time.
 	phrase := ", users cache updated " + Age(age)
 	switch {
 	case o.CacheAgeCritical != nil && age > *o.CacheAgeCritical:
-		return &age, check.Critical, phrase + " (critical: older than " + Duration(*o.CacheAgeCritical) + ")"
+		return &age, check.Critical, phrase + " (critical: older than " + Exact(*o.CacheAgeCritical) + ")"
 	case o.CacheAgeWarning != nil && age > *o.CacheAgeWarning:
-		return &age, check.Warning, phrase + " (warning: older than " + Duration(*o.CacheAgeWarning) + ")"
+		return &age, check.Warning, phrase + " (warning: older than " + Exact(*o.CacheAgeWarning) + ")"
 	}
 	return &age, check.OK, phrase
 }
@@ -345,6 +345,29 @@ func Age(d time.Duration) string {
 		return "in the future: check the clocks"
 	}
 	return Duration(d) + " ago"
+}
+
+// Exact says a threshold to the second, in days, hours, minutes and
+// seconds, leaving out the zero units: "1d", "1h 30m", "4m 59s", "0s".
+// A threshold must read as set, never rounded.
+func Exact(d time.Duration) string {
+	var parts []string
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d%s", n, u.name))
+			d -= n * u.unit
+		}
+	}
+	if d > 0 {
+		parts = append(parts, d.String())
+	}
+	if len(parts) == 0 {
+		return "0s"
+	}
+	return strings.Join(parts, " ")
 }
 
 // Duration says a length of time coarsely, the larger two units: "3d 4h",

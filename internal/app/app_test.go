@@ -324,10 +324,10 @@ func TestCacheAge(t *testing.T) {
 		{"no thresholds", at(3 * time.Hour), nil, nil, check.OK, "Itgrix running (status Ok)", 10800},
 		{"young", at(30 * time.Minute), dur(time.Hour), dur(2 * time.Hour), check.OK, ", users cache updated 30m ago", 1800},
 		{"warning edge", at(time.Hour), dur(time.Hour), dur(2 * time.Hour), check.OK, ", users cache updated 1h 0m ago", 3600},
-		{"warning", at(time.Hour + time.Second), dur(time.Hour), dur(2 * time.Hour), check.Warning, "(warning: older than 1h 0m)", 3601},
-		{"critical edge", at(2 * time.Hour), dur(time.Hour), dur(2 * time.Hour), check.Warning, "(warning: older than 1h 0m)", 7200},
-		{"critical", at(2*time.Hour + time.Second), dur(time.Hour), dur(2 * time.Hour), check.Critical, "updated 2h 0m ago (critical: older than 2h 0m)", 7201},
-		{"critical only", at(3 * 24 * time.Hour), nil, dur(24 * time.Hour), check.Critical, "updated 3d 0h ago (critical: older than 1d 0h)", 259200},
+		{"warning", at(time.Hour + time.Second), dur(time.Hour), dur(2 * time.Hour), check.Warning, "(warning: older than 1h)", 3601},
+		{"critical edge", at(2 * time.Hour), dur(time.Hour), dur(2 * time.Hour), check.Warning, "(warning: older than 1h)", 7200},
+		{"critical", at(2*time.Hour + time.Second), dur(time.Hour), dur(2 * time.Hour), check.Critical, "updated 2h 0m ago (critical: older than 2h)", 7201},
+		{"critical only", at(3 * 24 * time.Hour), nil, dur(24 * time.Hour), check.Critical, "updated 3d 0h ago (critical: older than 1d)", 259200},
 		{"zero threshold", at(time.Second), dur(0), nil, check.Warning, "(warning: older than 0s)", 1},
 		{"rfc 3339", `"2026-11-24T09:00:00Z"`, dur(time.Hour), nil, check.Warning, "updated 3h 0m ago", 10800},
 		{"future is age 0", at(-10 * time.Minute), dur(0), nil, check.OK, "updated 0s ago", 0},
@@ -505,6 +505,18 @@ func TestCRMOffAndClickToCall(t *testing.T) {
 		r := Evaluate(parse(t, c.doc), o, now)
 		if r.State != c.want || r.Summary != c.summary {
 			t.Errorf("%s: %v %q, want %v %q", c.name, r.State, r.Summary, c.want, c.summary)
+		}
+	}
+}
+
+func TestExact(t *testing.T) {
+	cases := map[time.Duration]string{
+		0: "0s", 299 * time.Second: "4m 59s", 90 * time.Minute: "1h 30m", 24 * time.Hour: "1d",
+		36*time.Hour + time.Second: "1d 12h 1s", 1500 * time.Millisecond: "1s 500ms",
+	}
+	for d, want := range cases {
+		if got := Exact(d); got != want {
+			t.Errorf("Exact(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

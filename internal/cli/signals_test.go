@@ -167,3 +167,19 @@ func TestAddressFamilyFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestNoProxy: --no-proxy leaves the client without a proxy function;
+// without it the environment's proxy rules apply.
+func TestNoProxy(t *testing.T) {
+	env := Env{Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": password}[k] }}
+	for _, noProxy := range []bool{false, true} {
+		o := &options{hostname: "pbx", port: 8077, username: "admin", noProxy: noProxy, timeout: time.Second}
+		c, err := o.client(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (c.Proxy == nil) != noProxy {
+			t.Errorf("--no-proxy=%v: proxy function set: %v", noProxy, c.Proxy != nil)
+		}
+	}
+}

@@ -76,7 +76,38 @@ var scenarios = map[string]scenario{
 		d["license"] = map[string]any{"type": "Free", "valid_till": ""}
 		return d
 	}},
+	"stale-cache": {"running, but the users cache was last refreshed from the CRM 3 days ago", func(now time.Time) map[string]any {
+		d := base(now, 200)
+		cache := d["app"].(map[string]any)["crm"].(map[string]any)["users_cache"].(map[string]any)
+		cache["last_updated"] = now.Add(-(3*24*time.Hour + 2*time.Hour)).Format(cacheLayout)
+		return d
+	}},
+	"storage": {"running, but 250 calls held in storage", func(now time.Time) map[string]any {
+		d := base(now, 200)
+		d["app"].(map[string]any)["calls_storage"] = map[string]any{"calls": 250}
+		return d
+	}},
+	"batch": {"running, but 400 CRM requests waiting for a batch", func(now time.Time) map[string]any {
+		d := base(now, 200)
+		d["app"].(map[string]any)["crm"].(map[string]any)["manager"].(map[string]any)["batch_queue"] = 400
+		return d
+	}},
+	"crm-off": {"running with the CRM link and its connector switched off", func(now time.Time) map[string]any {
+		d := base(now, 200)
+		crm := d["app"].(map[string]any)["crm"].(map[string]any)
+		crm["on"] = false
+		crm["manager"].(map[string]any)["connector"].(map[string]any)["on"] = false
+		return d
+	}},
+	"c2c-down": {"running, click-to-call switched on but not connected", func(now time.Time) map[string]any {
+		d := base(now, 200)
+		d["app"].(map[string]any)["c2c"].(map[string]any)["connected"] = false
+		return d
+	}},
 }
+
+// cacheLayout is how the vendor writes the users cache's timestamp.
+const cacheLayout = "2006-01-02 15:04:05.000 -07:00"
 
 // Scenarios lists the scenario names with what each shows, sorted.
 func Scenarios() []string {
@@ -128,7 +159,7 @@ func base(now time.Time, validFor int) map[string]any {
 					},
 				},
 				"users_cache": map[string]any{
-					"last_updated": now.Add(-5 * time.Minute).Format("2006-01-02 15:04:05.000 -07:00"),
+					"last_updated": now.Add(-5 * time.Minute).Format(cacheLayout),
 					"phones":       42,
 					"users":        57,
 				},

@@ -20,6 +20,51 @@ import (
 
 var now = time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
 
+// TestNewStateScenarios: each scenario for an opt-in alert raises it when
+// the flag asks, so a scenario cannot drift from what it claims.
+func TestNewStateScenarios(t *testing.T) {
+	r := func(s string) *check.Range {
+		v, err := check.ParseRange(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &v
+	}
+	day := 24 * time.Hour
+	cases := []struct {
+		scenario string
+		set      func(*app.Options)
+		want     check.State
+		phrase   string
+	}{
+		{"stale-cache", func(o *app.Options) { o.CacheAgeCritical = &day }, check.Critical, "users cache updated 3d 2h ago (critical: older than 1d)"},
+		{"healthy", func(o *app.Options) { o.CacheAgeCritical = &day }, check.OK, "users cache updated 5m ago"},
+		{"storage", func(o *app.Options) { o.StorageWarning = r("100") }, check.Warning, "250 calls in storage (warning: above 100)"},
+		{"healthy", func(o *app.Options) { o.StorageWarning = r("100") }, check.OK, "3 calls in storage"},
+		{"batch", func(o *app.Options) { o.BatchCritical = r("100") }, check.Critical, "400 CRM requests waiting for a batch (critical: above 100)"},
+		{"crm-off", func(o *app.Options) { o.CRMOff = check.Warning }, check.Warning, "CRM link and connector switched off"},
+		{"healthy", func(o *app.Options) { o.CRMOff = check.Warning }, check.OK, "Itgrix running (status Ok), 0 calls queued"},
+		{"c2c-down", func(o *app.Options) { o.C2C = check.Critical }, check.Critical, "click-to-call not connected"},
+		{"healthy", func(o *app.Options) { o.C2C = check.Critical }, check.OK, "Itgrix running (status Ok), 0 calls queued"},
+	}
+	for _, c := range cases {
+		body, err := Document(c.scenario, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := itgrix.Parse(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := app.DefaultOptions()
+		c.set(&o)
+		res := app.Evaluate(s, o, now)
+		if res.State != c.want || !strings.HasSuffix(res.Summary, c.phrase) {
+			t.Errorf("%s: %v %q, want %v ending %q", c.scenario, res.State, res.Summary, c.want, c.phrase)
+		}
+	}
+}
+
 // TestScenariosMeanWhatTheySay evaluates every scenario with the default
 // options, so a scenario cannot drift from what the demo claims.
 func TestScenariosMeanWhatTheySay(t *testing.T) {
@@ -37,6 +82,12 @@ func TestScenariosMeanWhatTheySay(t *testing.T) {
 		"lastday":       {check.OK, check.Critical, 0},
 		"expired":       {check.OK, check.Critical, -3},
 		"free":          {check.OK, check.OK, -999},
+		// The scenarios for the opt-in alerts are OK with default flags.
+		"stale-cache": {check.OK, check.OK, 200},
+		"storage":     {check.OK, check.OK, 200},
+		"batch":       {check.OK, check.OK, 200},
+		"crm-off":     {check.OK, check.OK, 200},
+		"c2c-down":    {check.OK, check.OK, 200},
 	}
 	if len(Scenarios()) != len(want) {
 		t.Errorf("scenarios %v, table has %d", Scenarios(), len(want))
