@@ -52,6 +52,7 @@ func TestInvalidStateCoversAnswersThatCannotBeEvaluated(t *testing.T) {
 		{"404", append([]string{"--url", status(404)}, auth...), true, "no /status endpoint"},
 		{"redirect", append([]string{"--url", status(302, "Location", "/elsewhere")}, auth...), true, "redirects to /elsewhere"},
 		{"403", append([]string{"--url", status(403)}, auth...), true, "HTTP 403 Forbidden"},
+		{"too large", append([]string{"--url", body(strings.Repeat(" ", itgrix.MaxBody+1))}, auth...), true, "larger than 4 MiB"},
 		{"not JSON", append([]string{"--url", body("<html>")}, auth...), true, "body is HTML"},
 		{"not an object", append([]string{"--url", body("[1]")}, auth...), true, "status document is an array"},
 		{"not a status document", append([]string{"--url", body(`{"error":"x"}`)}, auth...), true, "not an Itgrix status document"},
