@@ -23,6 +23,13 @@ type Engine interface {
 	Check(ctx context.Context, env *Env, in Inputs) (Report, error)
 }
 
+// Preflighter is a component with a precondition the user must fix (a
+// source tarball to provide): the run stops before starting anything when
+// a selected component's Preflight fails.
+type Preflighter interface {
+	Preflight(root string) error
+}
+
 // IcingaFeature is a component that Icinga 2 must be configured for (a
 // metrics writer, a database connection): Icinga includes IcingaConfig in
 // its configuration and, once its API is up, waits for IcingaReady before

@@ -82,6 +82,10 @@ func TestIntegration(t *testing.T) {
 		ctx, cancel = context.WithDeadline(ctx, dl.Add(-time.Minute))
 		defer cancel()
 	}
+	// Preconditions first: a missing source stops the run with its message.
+	if err := Preflight(Registry, engines, root); err != nil {
+		t.Fatal(err)
+	}
 	pkgs, err := Packages(Registry, engines)
 	if err != nil {
 		t.Fatal(err)

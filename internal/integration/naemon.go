@@ -24,6 +24,7 @@ func newNaemon() Component {
 		name:      "naemon",
 		daemon:    naemonBuild,
 		dropRoot:  true,
+		preflight: func(root string) error { _, err := naemonSource(root); return err },
 		templates: map[Check]string{App: "itgrix-app", License: "itgrix-license"},
 	}
 }

@@ -27,6 +27,8 @@ type nagiosCore struct {
 	// plugin turns the argv Nagios runs for a check into the plugin's own
 	// argv (the same unless the command is a relay such as check_nrpe).
 	plugin func(env *Env, p PBX, argv []string) ([]string, error)
+	// preflight: a precondition the user must fix, checked before the run.
+	preflight func(root string) error
 	// dropRoot: start the daemon as the engine user (Naemon refuses root
 	// rather than dropping it).
 	dropRoot bool
@@ -38,6 +40,14 @@ type nagiosCore struct {
 	objects NagiosObjects
 	macros  map[string]string
 	d       *Daemon
+}
+
+// Preflight checks the daemon's precondition, if it has one.
+func (n *nagiosCore) Preflight(root string) error {
+	if n.preflight == nil {
+		return nil
+	}
+	return n.preflight(root)
 }
 
 func (n *nagiosCore) Start(ctx context.Context, env *Env) error {

@@ -84,6 +84,9 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 	if cfg.Log == nil {
 		cfg.Log = io.Discard
 	}
+	if err := preflight(startOrder, cfg.Root); err != nil {
+		return nil, err
+	}
 	env, cleanup, err := prepare(cfg, len(Scenarios(cfg.Cases)))
 	if err != nil {
 		return nil, err
@@ -348,6 +351,26 @@ func names(specs []Spec) []string {
 		out = append(out, s.Name)
 	}
 	return out
+}
+
+// Preflight checks the preconditions of the selected components.
+func Preflight(specs []Spec, engines []string, root string) error {
+	start, _, err := plan(specs, engines)
+	if err != nil {
+		return err
+	}
+	return preflight(start, root)
+}
+
+func preflight(selected []Spec, root string) error {
+	for _, s := range selected {
+		if p, ok := s.New().(Preflighter); ok {
+			if err := p.Preflight(root); err != nil {
+				return fmt.Errorf("%s: %w", s.Name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // Packages lists the Debian packages the selected components need.
