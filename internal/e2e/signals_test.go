@@ -111,6 +111,8 @@ func TestInvalidState(t *testing.T) {
 		{"license-not-found-critical", "check_itgrix_license", append([]string{"--url", base + "/no/status/here", "--invalid-state", "critical"}, auth()...), 2},
 		{"app-refused-keeps-unreachable", "check_itgrix_app", append([]string{"--url", "http://127.0.0.1:" + port + "/status", "--invalid-state", "warning"}, auth()...), 2},
 		{"license-refused-keeps-unreachable", "check_itgrix_license", append([]string{"--url", "http://127.0.0.1:" + port + "/status", "--invalid-state", "critical"}, auth()...), 3},
+		{"app-foreign-warning", "check_itgrix_app", append([]string{"--url", base + "/foreign/status", "--invalid-state", "warning"}, auth()...), 1},
+		{"license-foreign-default", "check_itgrix_license", append([]string{"--url", base + "/foreign/status"}, auth()...), 3},
 		{"app-status-file-not-a-document", "check_itgrix_app", []string{"--status-file", "../../testdata/status/not-json.html", "--invalid-state", "critical"}, 2},
 		{"license-usage-error-not-covered", "check_itgrix_license", []string{"--status-file", "/nonexistent", "--invalid-state", "critical"}, 3},
 	}

@@ -52,6 +52,11 @@ var Cases = []Case{
 	{"expired", License, Critical},
 	{"free", App, OK},
 	{"free", License, Critical},
+	// contrib's app services alert on a users cache older than 3 days, and
+	// give --invalid-state critical; the licence services keep UNKNOWN.
+	{"stale-cache", App, Critical},
+	{"foreign", App, Critical},
+	{"foreign", License, Unknown},
 }
 
 // Scenarios lists the scenarios of cases, in table order, each once.

@@ -48,6 +48,17 @@ func TestCompare(t *testing.T) {
 			t.Errorf("%s: problems %q, want one about %q", name, p, tc.want)
 		}
 	}
+	// The users cache ages between the engine's run and the direct one:
+	// a few seconds more in the later run pass, anything else does not.
+	aged := plugin
+	aged.Perfdata = "'app_state'=0;;;0;2 'time'=0.002s;;;0; 'users_cache_age'=307s;86400;259200;0;"
+	for engine, ok := range map[string]bool{"306s": true, "307s": true, "308s": false, "6s": false, "306": false} {
+		r := good
+		r.Perfdata = "'app_state'=0;;;0;2 'time'=0.5s;;;0; 'users_cache_age'=" + engine + ";86400;259200;0;"
+		if p := Compare(r, aged); (len(p) == 0) != ok {
+			t.Errorf("users_cache_age %s against the plugin's 307s: %v", engine, p)
+		}
+	}
 	// The plugin itself giving the wrong state fails the case too.
 	wrong := plugin
 	wrong.State = Critical

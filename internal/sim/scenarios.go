@@ -99,6 +99,9 @@ var scenarios = map[string]scenario{
 		crm["manager"].(map[string]any)["connector"].(map[string]any)["on"] = false
 		return d
 	}},
+	"foreign": {"another service answers on the port: JSON, but not an Itgrix status document (--invalid-state)", func(time.Time) map[string]any {
+		return map[string]any{"error": "unauthorized", "service": "not-itgrix"}
+	}},
 	"c2c-down": {"running, click-to-call switched on but not connected", func(now time.Time) map[string]any {
 		d := base(now, 200)
 		d["app"].(map[string]any)["c2c"].(map[string]any)["connected"] = false
