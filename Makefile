@@ -56,7 +56,8 @@ bench: build
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
-        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license \
+        FuzzDefaultOutput:./internal/app
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "== $${t%%:*} for $(FUZZTIME)"; \

@@ -329,3 +329,54 @@ func TestWriteSanitisesEveryLine(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", buf.String(), want)
 	}
 }
+
+// TestPerfNumbers: performance data carry plain decimals only; a value
+// without a short plain form is left out and named in the long output.
+func TestPerfNumbers(t *testing.T) {
+	cases := []struct {
+		v    float64
+		perf string // "" when left out
+		text string
+	}{
+		{0, "0", "0"}, {math.Copysign(0, -1), "0", "0"}, {12, "12", "12"}, {-3, "-3", "-3"},
+		{0.0042, "0.0042", "0.0042"}, {1e-7, "0.0000001", "0.0000001"}, {123456.5, "123456.5", "123456.5"},
+		{1e19, "10000000000000000000", "10000000000000000000"},
+		{1e20, "", "1e+20"}, {1e-20, "", "1e-20"},
+		{math.MaxFloat64, "", "1.7976931348623157e+308"}, {-math.MaxFloat64, "", "-1.7976931348623157e+308"},
+		{math.NaN(), "", "NaN"}, {math.Inf(1), "", "+Inf"},
+	}
+	for _, c := range cases {
+		if got := FormatNumber(c.v); got != c.text {
+			t.Errorf("FormatNumber(%v) = %q, want %q", c.v, got, c.text)
+		}
+		var buf bytes.Buffer
+		_ = Write(&buf, Result{State: OK, Summary: "s", Perf: []Perf{{Label: "n", Value: c.v, Min: "0"}, {Label: "time", Value: 0.5, UOM: "s"}}}, 0)
+		out := buf.String()
+		_, perf, _ := strings.Cut(out, "|")
+		if c.perf != "" {
+			if !strings.Contains(perf, "'n'="+c.perf+";;;0;") || strings.Contains(out, "left out") {
+				t.Errorf("%v: %q", c.v, out)
+			}
+			continue
+		}
+		if strings.Contains(perf, "'n'") || !strings.Contains(out, "\nn left out of the performance data: "+c.text+" ") || !strings.Contains(perf, "'time'=0.5s") {
+			t.Errorf("%v not left out with a note: %q", c.v, out)
+		}
+	}
+}
+
+// TestAbsurdValuesStaySmall: five absurd counts and a huge summary still
+// give a default output under MaxDefaultOutput, with the notes kept.
+func TestAbsurdValuesStaySmall(t *testing.T) {
+	r := Result{State: Warning, Summary: strings.Repeat("1.7976931348623157e+308 calls queued ", 20)}
+	for _, l := range []string{"calls_queue", "calls_storage", "crm_batch_queue", "users_cache_users", "users_cache_phones"} {
+		r.Perf = append(r.Perf, Perf{Label: l, Value: math.MaxFloat64, Min: "0"})
+		r.Long = append(r.Long, strings.Repeat("x", 300))
+	}
+	r.Perf = append(r.Perf, Perf{Label: "time", Value: 0.001, UOM: "s", Min: "0"})
+	var buf bytes.Buffer
+	_ = Write(&buf, r, 0)
+	if buf.Len() > MaxDefaultOutput || !strings.Contains(buf.String(), "calls_queue left out") || strings.Count(buf.String(), "|") != 1 {
+		t.Errorf("%d bytes:\n%s", buf.Len(), buf.String())
+	}
+}

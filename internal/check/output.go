@@ -38,9 +38,10 @@ func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
 		}
 	}
 	r.Long = long
-	out := render(r)
+	r, perf := plainPerf(r)
+	out := render(r, perf)
 	if verbose == 0 && len(out) > MaxDefaultOutput {
-		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))))
+		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))), perf)
 	}
 	out = redact(out, secrets)
 	if !strings.HasSuffix(out, "\n") {
@@ -53,7 +54,7 @@ func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
 
 // render goes through go-nagios, which owns the layout Nagios, Icinga 2 and
 // Naemon parse: line 1, the long output, performance data on the last line.
-func render(r Result) string {
+func render(r Result, perf []perfValue) string {
 	var buf bytes.Buffer
 	p := &nagios.Plugin{ExitStatusCode: int(r.State)}
 	p.SetOutputTarget(&buf)
@@ -62,12 +63,12 @@ func render(r Result) string {
 	if len(r.Long) > 0 {
 		p.LongServiceOutput = strings.Join(r.Long, nagios.CheckOutputEOL)
 	}
-	for _, m := range r.Perf {
+	for _, m := range perf {
 		// Validation is skipped: labels are our own words and values are
 		// formatted here; go-nagios' validator would not catch what matters.
 		_ = p.AddPerfData(true, nagios.PerformanceData{
 			Label:             m.Label,
-			Value:             FormatNumber(m.Value),
+			Value:             m.value,
 			UnitOfMeasurement: m.UOM,
 			Warn:              m.Warn,
 			Crit:              m.Crit,
@@ -77,6 +78,34 @@ func render(r Result) string {
 	}
 	p.ReturnCheckResults()
 	return buf.String()
+}
+
+// perfValue is a metric whose value has been written for performance data.
+type perfValue struct {
+	Perf
+	value string
+}
+
+// plainPerf writes each metric's value as a plain decimal. A value that
+// has no plain form of reasonable length (1.7976931348623157e308) is left
+// out of the performance data, which graphs would misread or which would
+// crowd out the rest, and said in the long output, first so that trimming
+// keeps it.
+func plainPerf(r Result) (Result, []perfValue) {
+	var notes []string
+	perf := make([]perfValue, 0, len(r.Perf))
+	for _, m := range r.Perf {
+		v, ok := perfNumber(m.Value)
+		if !ok {
+			notes = append(notes, m.Label+" left out of the performance data: "+FormatNumber(m.Value)+" has no plain decimal form of at most 20 characters")
+			continue
+		}
+		perf = append(perf, perfValue{m, v})
+	}
+	if len(notes) > 0 {
+		r.Long = append(notes, r.Long...)
+	}
+	return r, perf
 }
 
 func longSize(r Result) int {
