@@ -297,19 +297,6 @@ func TestWriteTrimsOneHugeLine(t *testing.T) {
 	}
 }
 
-func TestWriteRedactsSecrets(t *testing.T) {
-	r := Result{State: Unknown, Summary: "server said s3cr3t-pw", Long: []string{"again s3cr3t-pw"}}
-	var buf bytes.Buffer
-	_ = Write(&buf, r, 1, "s3cr3t-pw", "", "ab")
-	if strings.Contains(buf.String(), "s3cr3t-pw") || strings.Count(buf.String(), "***") != 2 {
-		t.Errorf("not redacted:\n%s", buf.String())
-	}
-	// Too-short secrets are left alone rather than mangling the output.
-	if !strings.Contains(buf.String(), "server said") {
-		t.Errorf("short secret mangled output:\n%s", buf.String())
-	}
-}
-
 // TestWriteSanitisesEveryLine: whatever an evaluator puts in the long
 // output, no '|' or line break of its own reaches Nagios.
 func TestLineOneByteBound(t *testing.T) {

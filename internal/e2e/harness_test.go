@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -166,11 +167,15 @@ func startSim(t *testing.T, args ...string) string {
 	return startSimIn(t, Zone, args...)
 }
 
-// startSimIn starts itgrix-sim with TZ set to zone.
+// startSimIn starts itgrix-sim with TZ set to zone; it accepts Password
+// unless args give --password.
 func startSimIn(t *testing.T, zone string, args ...string) string {
 	t.Helper()
 	sourcesTouch.Do(func() { touchSources(sourceRoot) })
-	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0", "--password", Password}, args...)...)
+	if !slices.Contains(args, "--password") {
+		args = append([]string{"--password", Password}, args...)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Env = cleanEnv(zone)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
