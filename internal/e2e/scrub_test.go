@@ -193,13 +193,10 @@ func TestScrubbingContract(t *testing.T) {
 	}
 }
 
-// TestScrubbingErrorText: failures that repeat what the user or the server
-// wrote — a flag value the parser rejects, a URL the server does not know,
-// a redirect and a challenge that quote the password — show no form of it,
-// for every password of the table that our own words cannot contain.
-func TestScrubbingErrorText(t *testing.T) {
-	var pw string
-	hostile := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// hostileEcho is a server that puts pw in a redirect's Location, in a
+// Basic challenge's realm, and answers 404 elsewhere.
+func hostileEcho(t *testing.T, pw string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/redirect/status":
 			w.Header().Set("Location", "/sso/login?session=expired&return_to=%2Fstatus&hint="+pw)
@@ -211,13 +208,21 @@ func TestScrubbingErrorText(t *testing.T) {
 			http.NotFound(w, r)
 		}
 	}))
-	defer hostile.Close()
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestScrubbingErrorText: failures that repeat what the user or the server
+// wrote — a flag value the parser rejects, a URL the server does not know,
+// a redirect and a challenge that quote the password — show no form of it,
+// for every password of the table that our own words cannot contain.
+func TestScrubbingErrorText(t *testing.T) {
 	base := startSim(t)
 	for _, p := range scrubPasswords {
 		if len(p.pw) < 8 {
 			continue // 1234, time, status, Ok: TestScrubbingContract covers them
 		}
-		pw = p.pw
+		hostile := hostileEcho(t, p.pw)
 		cases := [][]string{
 			{"-u", "admin", "-P", p.pw, "-t", p.pw},
 			{"-u", "admin", "-P", p.pw, "--queue-warning", p.pw},
