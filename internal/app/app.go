@@ -420,10 +420,10 @@ func countPerfData(s *itgrix.Status, o Options) []check.Perf {
 		}
 		m := check.Perf{Label: c.label, Value: c.e.Value, Min: "0"}
 		if c.warn != nil {
-			m.Warn = c.warn.Spec
+			m.Warn = c.warn.String()
 		}
 		if c.crit != nil {
-			m.Crit = c.crit.Spec
+			m.Crit = c.crit.String()
 		}
 		perf = append(perf, m)
 	}

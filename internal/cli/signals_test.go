@@ -175,7 +175,7 @@ func TestNoProxy(t *testing.T) {
 	env := Env{Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": password}[k] }}
 	for _, noProxy := range []bool{false, true} {
 		o := &options{hostname: "pbx", port: 8077, username: "admin", noProxy: noProxy, timeout: time.Second}
-		c, err := o.client(env)
+		c, err := o.client(env, password)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@ type Elem[T any] struct {
 	Value T
 	Is    Presence
 	// Got is the JSON type found when the element is Mistyped, or the
-	// value as written when it is Invalid.
+	// value as written (server text) when it is Invalid.
 	Got string
 }
 
@@ -52,7 +52,9 @@ func (e Elem[T]) Problem() string {
 	case Mistyped:
 		return fmt.Sprintf("%s is %s, expected %s", e.Path, e.Got, expected(e.Value))
 	case Invalid:
-		return fmt.Sprintf("%s %s is not %s", e.Path, e.Got, expected(e.Value))
+		// Shortened only here, when worded: Got is kept whole so that
+		// scrubbing, which runs before evaluation, sees all of it.
+		return fmt.Sprintf("%s %s is not %s", e.Path, strconv.Quote(shorten(e.Got, 40)), expected(e.Value))
 	}
 	return ""
 }
@@ -255,7 +257,7 @@ func lookup[T any](d doc, path string) Elem[T] {
 	if ts, ok := any(&e.Value).(*Timestamp); ok {
 		var raw string
 		if json.Unmarshal(v, &raw) != nil || !ts.set(raw) {
-			e.Is, e.Got = Invalid, strconv.Quote(shorten(raw, 40))
+			e.Is, e.Got = Invalid, raw
 			return e
 		}
 		e.Is = Present
