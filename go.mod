@@ -7,11 +7,11 @@ require (
 	github.com/alecthomas/kingpin/v2 v2.4.0
 	github.com/atc0005/go-nagios v0.20.0
 	github.com/icholy/digest v1.2.0
+	github.com/xhit/go-str2duration/v2 v2.1.0
 )
 
 require (
 	github.com/alecthomas/units v0.0.0-20211218093645-b94a6e3cc137 // indirect
-	github.com/xhit/go-str2duration/v2 v2.1.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/net v0.62.0 // indirect
 )
