@@ -170,6 +170,9 @@ func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) 
 	if err != nil {
 		return nil, err
 	}
+	// An instant is seen in the check's zone, as the real clock's now is,
+	// so its date is the one an operator there would call today.
+	t = t.In(loc)
 	return func() time.Time { return t }, nil
 }
 

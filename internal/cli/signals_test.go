@@ -119,6 +119,11 @@ func TestNow(t *testing.T) {
 		if code != 0 || !seen.Equal(c.want) {
 			t.Errorf("--now %q: exit %d, evaluated at %v, want %v\n%s", c.now, code, seen, c.want, out)
 		}
+		// An instant is seen in the check's zone, so its date is that
+		// zone's today.
+		if c.now != "" && seen.Location() != zone {
+			t.Errorf("--now %q: evaluated in %v, want the check's zone", c.now, seen.Location())
+		}
 		if !strings.Contains(out, "'time'=0s;;;0;") {
 			t.Errorf("--now %q: the time metric must stay real (0s with a fixed clock):\n%s", c.now, out)
 		}

@@ -80,12 +80,15 @@ func TestTryingThresholds(t *testing.T) {
 		// 10 May is already the last valid day in Moscow.
 		{"2027-05-10T23:30:00Z", []string{"-c", "1", "--timezone", "UTC"}, 1},
 		{"2027-05-10T23:30:00Z", []string{"-c", "1", "--timezone", "Europe/Moscow"}, 2},
+		// Without --timezone, the host's zone (here UTC+14) names the day.
+		{"2027-05-10T23:30:00Z", []string{"-c", "1"}, 2},
+		{"2027-05-10T09:30:00Z", []string{"-c", "1"}, 1},
 	}
 	for _, c := range cases {
 		name := strings.NewReplacer(":", "", "/", "-").Replace(c.now + strings.Join(c.args, ""))
 		t.Run(name, func(t *testing.T) {
 			args := append([]string{"--url", base + "/status", "--now", c.now}, auth()...)
-			r := plugin(t, []string{"TZ=Pacific/Kiritimati"}, "check_itgrix_license", append(args, c.args...)...)
+			r := pluginIn(t, "Pacific/Kiritimati", nil, "check_itgrix_license", append(args, c.args...)...)
 			if r.Code != c.code {
 				t.Errorf("exit %d, want %d\n%s", r.Code, c.code, r.Stdout)
 			}
