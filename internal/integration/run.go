@@ -33,9 +33,8 @@ type Config struct {
 	Specs   []Spec    // the registry; nil means Registry
 }
 
-// Bounds per component, so one hung daemon cannot use up the run's budget.
-// StartTimeout covers a first-time build (Naemon's, about a minute on two
-// busy cores).
+// Bounds per component, so one hung daemon cannot use up the run's budget
+// (Spec.StartTimeout overrides the first).
 var (
 	StartTimeout = 5 * time.Minute
 	CheckTimeout = 2 * time.Minute
@@ -110,7 +109,11 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 		env.Logf("starting %s", s.Name)
 		t0 := time.Now()
 		running = append(running, c)
-		sctx, cancel := context.WithTimeout(ctx, StartTimeout)
+		bound := StartTimeout
+		if s.StartTimeout > 0 {
+			bound = s.StartTimeout
+		}
+		sctx, cancel := context.WithTimeout(ctx, bound)
 		err := c.Start(sctx, env)
 		cancel()
 		if err != nil {
