@@ -92,7 +92,6 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 	}
 	defer cleanup()
 
-	tallies := map[string]*Tally{}
 	var running []Component
 	defer func() {
 		for i := len(running) - 1; i >= 0; i-- {
@@ -129,7 +128,6 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 	var out []Tally
 	for _, s := range checkOrder {
 		t := &Tally{Engine: s.Name}
-		tallies[s.Name] = t
 		if e := broken[s.Name]; e != nil {
 			t.add(false, "%s", e)
 		} else if e := brokenNeed(s, broken); e != nil {
