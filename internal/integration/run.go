@@ -224,7 +224,7 @@ func DirectRun(ctx context.Context, env *Env, r Result) (Direct, error) {
 	argv[0] = filepath.Join(env.Plugins, filepath.Base(argv[0]))
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	code, out, err := RunPlugin(ctx, append([]string{"PATH=/usr/bin:/bin"}, r.Environ...), argv)
+	code, out, err := RunPlugin(ctx, append(DaemonEnv(), r.Environ...), argv)
 	if err != nil {
 		return Direct{}, err
 	}
