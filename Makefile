@@ -74,8 +74,9 @@ fuzz:
 # addresses; INTEGRATION_KEEP=1 keeps the work dirs. The test binary runs
 # directly so that the overall tally line is the last one printed.
 integration: build
+	$(GO) vet -tags integration ./internal/integration/
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
-	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
+	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build
