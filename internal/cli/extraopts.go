@@ -29,7 +29,7 @@ func expandExtraOpts(name string, env Env) ([]string, error) {
 		Getenv: env.Getenv,
 		Exists: func(n string) bool { _, err := os.Stat(n); return err == nil },
 		Read: func(n string) ([]byte, error) {
-			return readBounded(n, env.Stdin, maxIni, time.Until(deadline), budget)
+			return readIniBounded(n, env.Stdin, maxIni, time.Until(deadline), budget)
 		},
 	})
 }
@@ -56,10 +56,10 @@ func argTimeout(args []string) time.Duration {
 	return d
 }
 
-// readBounded reads at most limit bytes of name ("-" is stdin) within
+// readIniBounded reads at most limit bytes of name ("-" is stdin) within
 // wait. On timeout the reading goroutine is left blocked (in open(2) on a
 // FIFO, say): the process exits right after printing the result.
-func readBounded(name string, stdin io.Reader, limit int64, wait, budget time.Duration) ([]byte, error) {
+func readIniBounded(name string, stdin io.Reader, limit int64, wait, budget time.Duration) ([]byte, error) {
 	type result struct {
 		data []byte
 		err  error
