@@ -26,15 +26,16 @@ $(BIN)/staticcheck: .ci/tools/go.mod
 $(BIN)/nfpm: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
 
-# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/.
+# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/,
+# and the simulator's own check-itgrix-sim .deb and .rpm.
 PKG_VERSION ?= 0.1.0
 PKG_ARCH    ?= amd64
 package: build $(BIN)/nfpm
 	rm -rf dist && mkdir -p dist/stage/man
 	for p in docs/*.1; do gzip -9n < $$p > dist/stage/man/$$(basename $$p).gz; done
 	export PKG_VERSION=$(PKG_VERSION) PKG_ARCH=$(PKG_ARCH); \
-	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p deb -t dist/ && \
-	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p rpm -t dist/
+	  for f in nfpm nfpm-sim; do for p in deb rpm; do \
+	    $(BIN)/nfpm package -f contrib/packaging/$$f.yaml -p $$p -t dist/ || exit 1; done; done
 	rm -rf dist/stage
 	@ls -l dist/
 
@@ -47,6 +48,7 @@ test: build tools
 	@bash .ci/test-contrib
 	@bash .ci/test-man
 	@bash .ci/test-package
+	@bash .ci/test-package-docs
 
 # Whole-process benchmark against lighttpd Digest (writes docs/performance.md),
 # then the Go micro-benchmarks. Not part of make test.

@@ -143,3 +143,24 @@ func runWithStdin(t *testing.T, path string, env []string, stdin bool, in string
 	_ = cmd.Run()
 	return Run{Stdout: stdout.String(), Stderr: stderr.String(), Code: cmd.ProcessState.ExitCode()}
 }
+
+// TestExtraOptsFleetIni is the fleet set-up end to end: one ini file with a
+// section per PBX carries URL, login and password, the real Digest exchange
+// succeeds, and the password appears nowhere even at -vvv.
+func TestExtraOptsFleetIni(t *testing.T) {
+	base := startSim(t)
+	ini := filepath.Join(t.TempDir(), "itgrix.ini")
+	content := "; a section per PBX\n[pbx1]\nurl = " + base + "/stopped/status\nusername = admin\npassword = " + Password + "\n" +
+		"[pbx2]\nurl = " + base + "/expiring/status\nusername = admin\npassword = " + Password + "\n"
+	if err := os.WriteFile(ini, []byte(content), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	r := plugin(t, nil, "check_itgrix_app", "--extra-opts=pbx1@"+ini, "-vvv")
+	if r.Code != 2 || !strings.Contains(r.Line1(), "stopped") {
+		t.Errorf("app: exit %d: %s", r.Code, r.Stdout)
+	}
+	r = plugin(t, nil, "check_itgrix_license", "--extra-opts", "pbx2@"+ini, "-w", "30", "-c", "7")
+	if r.Code != 1 || !strings.Contains(r.Line1(), "days left") {
+		t.Errorf("license: exit %d: %s", r.Code, r.Stdout)
+	}
+}
