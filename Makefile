@@ -11,7 +11,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench fuzz tools man package integration
+.PHONY: all build test demo install install-sim uninstall clean bench fuzz tools man package integration
 
 all: build
 
@@ -79,9 +79,14 @@ man: build
 demo: build
 	@bash .ci/demo $(BIN)
 
+# The plugins only: the simulator is for demos and trying configurations,
+# not for every PBX (make install-sim).
 install: build
-	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PLUGINDIR)
 	install -m 0755 $(addprefix $(BIN)/,$(PLUGINS)) $(DESTDIR)$(PLUGINDIR)/
+
+install-sim: build
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BIN)/itgrix-sim $(DESTDIR)$(BINDIR)/
 
 uninstall:
