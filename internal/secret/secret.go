@@ -19,7 +19,8 @@
 //
 // The password is resolved once, right after the flags are parsed; before
 // that (a flag the parser rejects) the candidates are what -P/--password and
-// $ITGRIX_PASSWORD hold on the command line and in the environment.
+// $ITGRIX_PASSWORD hold on the command line (with the options of its
+// --extra-opts sections) and in the environment.
 package secret
 
 import (
