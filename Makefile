@@ -61,7 +61,7 @@ bench: build
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
-        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license \
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license FuzzSection:./internal/extraopts \
         FuzzDefaultOutput:./internal/app
 fuzz:
 	@for t in $(FUZZ); do \
