@@ -96,6 +96,10 @@ func Run(spec Spec, env Env) (code int) {
 		result = usageError(err)
 		return
 	}
+	if err := checkAddressSpace(); err != nil {
+		result = check.Fail(check.Unknown, err.Error())
+		return
+	}
 	result = fetchAndEvaluate(o, env, evaluate, &secrets)
 	return
 }
