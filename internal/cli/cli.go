@@ -15,6 +15,7 @@ import (
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
+	"check-itgrix/internal/secret"
 )
 
 // Version is stamped at build time with -ldflags "-X check-itgrix/internal/cli.Version=...".
@@ -65,42 +66,47 @@ type options struct {
 	caFile, statusFile                              string
 	unreachable                                     check.State
 	verbose                                         int
+	// scrub holds the password in every form it was given, once resolved.
+	scrub secret.Scrubber
 }
 
 // Run executes a check plugin and returns its exit code. It always prints
 // a result: the run starts as UNKNOWN and a panic anywhere becomes UNKNOWN.
 func Run(spec Spec, env Env) (code int) {
-	secrets := argSecrets(env)
 	result := check.Fail(check.Unknown, "check did not complete")
 	verbose := 0
+	app, o, validate := newApp(spec, env)
+	o.scrub = argSecrets(env)
 	defer func() {
 		if p := recover(); p != nil {
 			if _, ok := p.(terminated); ok {
 				code = int(check.Unknown)
 				return
 			}
-			result = check.Fail(check.Unknown, fmt.Sprintf("internal error: %v", p))
+			result = check.Fail(check.Unknown, "internal error: "+o.scrub.Scrub(fmt.Sprint(p)))
 		}
-		_ = check.Write(env.Stdout, result, verbose, secrets...)
+		_ = check.Write(env.Stdout, result, verbose)
 		code = int(result.State)
 	}()
 
-	app, o, validate := newApp(spec, env)
 	if _, err := app.Parse(joinDash(env.Args)); err != nil {
-		result = usageError(err)
+		result = usageError(err, o.scrub)
 		return
 	}
 	verbose = o.verbose
+	// Every password given is a secret from here on; one from
+	// --password-file joins them as it is read, inside the -t budget.
+	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
 	evaluate, err := validate()
 	if err != nil {
-		result = usageError(err)
+		result = usageError(err, o.scrub)
 		return
 	}
 	if err := checkAddressSpace(); err != nil {
 		result = check.Fail(check.Unknown, err.Error())
 		return
 	}
-	result = fetchAndEvaluate(o, env, evaluate, &secrets)
+	result = fetchAndEvaluate(o, env, evaluate)
 	return
 }
 
@@ -147,26 +153,8 @@ func joinDash(args []string) []string {
 	return out
 }
 
-func usageError(err error) check.Result {
-	return check.Fail(check.Unknown, "usage: "+err.Error()+" (see --help)")
-}
-
-// argSecrets collects the password from the environment and the command
-// line before parsing, so even a usage error cannot echo it.
-func argSecrets(env Env) []string {
-	var s []string
-	if p := env.Getenv("ITGRIX_PASSWORD"); p != "" {
-		s = append(s, p)
-	}
-	for i, a := range env.Args {
-		switch {
-		case (a == "-P" || a == "--password") && i+1 < len(env.Args):
-			s = append(s, env.Args[i+1])
-		case strings.HasPrefix(a, "--password="):
-			s = append(s, strings.TrimPrefix(a, "--password="))
-		case strings.HasPrefix(a, "-P") && len(a) > 2:
-			s = append(s, strings.TrimPrefix(a[2:], "="))
-		}
-	}
-	return s
+// usageError reports a bad command line. Its text can echo any argument,
+// the password among them: it is scrubbed before anything else touches it.
+func usageError(err error, scrub secret.Scrubber) check.Result {
+	return check.Fail(check.Unknown, "usage: "+scrub.Scrub(err.Error())+" (see --help)")
 }

@@ -19,34 +19,36 @@ import (
 
 // fetchAndEvaluate turns the parsed options into a document (from a server
 // or a file), evaluates it, and adds what every check reports: the `time`
-// metric and, with -v, where the document came from. One -t budget covers
+// metric and, with -v, where the document came from. Text that can carry
+// the password is scrubbed where it enters (see package secret). One -t budget covers
 // everything after the command line is checked: reading --password-file,
 // --ca-file and --status-file, and the whole HTTP exchange.
-func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, secrets *[]string) check.Result {
+func fetchAndEvaluate(o *options, env Env, evaluate Evaluator) check.Result {
 	client, err := o.client(env)
 	if err != nil {
-		return usageError(err)
+		return usageError(err, o.scrub)
 	}
 	start := env.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	body, source, err := o.document(ctx, env, client, secrets)
+	body, source, err := o.document(ctx, env, client)
 	elapsed := env.Now().Sub(start)
+	source = o.scrub.Scrub(source)
 	var result check.Result
 	var fetchErr *itgrix.Error
 	switch {
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
-		result = check.Fail(o.unreachable, fetchErr.Msg)
+		result = check.Fail(o.unreachable, o.scrub.Scrub(fetchErr.Msg))
 	case err != nil:
 		// *itgrix.Error and *inputError: the command line was fine, the
 		// server or a file was not.
-		result = check.Fail(check.Unknown, err.Error())
+		result = check.Fail(check.Unknown, o.scrub.Scrub(err.Error()))
 	default:
 		status, perr := itgrix.Parse(body)
 		if perr != nil {
-			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+perr.Error())
+			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+o.scrub.Scrub(perr.Error()))
 		} else {
-			result = evaluate(status, env.Now())
+			result = evaluateScrubbed(evaluate, status, env.Now(), o.scrub)
 		}
 	}
 	result.Perf = append(result.Perf, check.Perf{
@@ -67,23 +69,20 @@ func roundSeconds(d time.Duration) float64 {
 }
 
 // document returns the status document's body and says where it came from:
-// --status-file, or the server after the password and CA files are read.
+// --status-file, or the server once the password and CA files are read.
 // client is nil with --status-file.
-func (o *options) document(ctx context.Context, env Env, client *itgrix.Client, secrets *[]string) ([]byte, string, error) {
+func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
 	timeout := o.timeout.String()
 	if client == nil {
 		body, err := readStatusFile(ctx, o.statusFile, env.Stdin, itgrix.MaxBody, timeout)
 		return body, "--status-file " + o.statusFile, err
 	}
 	source := client.URL.Redacted()
-	if o.passwordFile != "" {
-		pw, err := readPasswordFile(ctx, o.passwordFile, timeout)
-		if err != nil {
-			return nil, source, err
-		}
-		client.Password = pw
+	password, err := o.resolvePassword(ctx, env)
+	if err != nil {
+		return nil, source, err
 	}
-	*secrets = append(*secrets, client.Password)
+	client.Password = password
 	if o.caFile != "" {
 		pem, err := readCAFile(ctx, o.caFile, timeout)
 		if err != nil {
@@ -125,15 +124,8 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 	if c.Username == "" {
 		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
 	}
-	switch {
-	case o.password != "" && o.passwordFile != "":
+	if o.password != "" && o.passwordFile != "" {
 		return nil, errors.New("give the password once: -P/--password or --password-file, not both")
-	case o.passwordFile != "":
-		// read within the -t budget by document
-	case o.password != "":
-		c.Password = o.password
-	default:
-		c.Password = env.Getenv("ITGRIX_PASSWORD")
 	}
 	return c, nil
 }
@@ -155,32 +147,32 @@ func (o *options) statusURL() (*url.URL, error) {
 		}
 		host := strings.TrimSuffix(strings.TrimPrefix(o.hostname, "["), "]")
 		if strings.Contains(o.hostname, "://") || strings.Contains(o.hostname, "/") {
-			return nil, fmt.Errorf("-H %q: give a host name or address; a whole URL goes in --url", o.hostname)
+			return nil, fmt.Errorf("-H %q: give a host name or address; a whole URL goes in --url", o.scrub.Scrub(o.hostname))
 		}
 		if strings.Contains(host, ":") && !isIPv6(host) {
-			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.hostname)
+			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.scrub.Scrub(o.hostname))
 		}
 		if err := checkHost(host); err != nil {
-			return nil, fmt.Errorf("-H %q: %w", o.hostname, err)
+			return nil, fmt.Errorf("-H %q: %w", o.scrub.Scrub(o.hostname), err)
 		}
 		return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(int(o.port))), Path: "/status"}, nil
 	}
 	u, err := url.Parse(o.url)
 	if err != nil {
-		return nil, fmt.Errorf("--url is not a URL: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("--url is not a URL: %s", o.scrub.Scrub(errors.Unwrap(err).Error()))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("--url must be http(s)://HOST[:PORT]/status, got %q", u.Redacted())
+		return nil, fmt.Errorf("--url must be http(s)://HOST[:PORT]/status, got %q", o.scrub.Scrub(u.Redacted()))
 	}
 	if u.User != nil {
 		return nil, errors.New("--url must not carry credentials: use -u and --password-file")
 	}
 	if err := checkHost(u.Hostname()); err != nil {
-		return nil, fmt.Errorf("--url %q: %w", u.Redacted(), err)
+		return nil, fmt.Errorf("--url %q: %w", o.scrub.Scrub(u.Redacted()), err)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("--url %q: port must be 1-65535, got %q", u.Redacted(), p)
+			return nil, fmt.Errorf("--url %q: port must be 1-65535, got %q", o.scrub.Scrub(u.Redacted()), p)
 		}
 	}
 	return u, nil
