@@ -180,12 +180,24 @@ func TestAddressSpaceLimit(t *testing.T) {
 	args := append([]string{"--url", base + "/status", "-t", "10"}, auth()...)
 
 	// Just above the floor: refused in one clear line, naming the limit
-	// to set.
-	r := runProcess(t, nil, floor+2048, "check_itgrix_app", args...)
-	checkInvariants(t, "check_itgrix_app", r)
-	m := regexp.MustCompile(`raise the limit to (\d+) MiB`).FindStringSubmatch(r.Line1())
-	if r.Code != 3 || !strings.HasPrefix(r.Stdout, "UNKNOWN: the address-space limit (ulimit -v)") || m == nil {
-		t.Fatalf("at the floor: exit %d, want one UNKNOWN line about ulimit -v:\n%s%s", r.Code, r.Stdout, r.Stderr)
+	// to set. Now and then the runtime reserves an arena more at start
+	// and cannot start at all this close to its floor; that documented
+	// exception is told apart by a trace without any of the plugin's frames.
+	var m []string
+	for i := 0; i < 5 && m == nil; i++ {
+		r := runProcess(t, nil, floor+2048, "check_itgrix_app", args...)
+		if runtimeCannotStart(r) {
+			t.Logf("run %d: the runtime could not start under %d KiB (documented)", i, floor+2048)
+			continue
+		}
+		checkInvariants(t, "check_itgrix_app", r)
+		m = regexp.MustCompile(`raise the limit to (\d+) MiB`).FindStringSubmatch(r.Line1())
+		if r.Code != 3 || !strings.HasPrefix(r.Stdout, "UNKNOWN: the address-space limit (ulimit -v)") || m == nil {
+			t.Fatalf("near the floor: exit %d, want one UNKNOWN line about ulimit -v:\n%s%s", r.Code, r.Stdout, r.Stderr)
+		}
+	}
+	if m == nil {
+		t.Fatalf("the runtime never started under %d KiB in 5 runs", floor+2048)
 	}
 	// At the limit the message asks for: a normal result, every time.
 	needed, _ := strconv.Atoi(m[1])
@@ -200,8 +212,16 @@ func TestAddressSpaceLimit(t *testing.T) {
 	}
 	// Below the runtime's floor nothing of the plugin runs: the runtime
 	// fails to reserve its address space and exits 2 (documented).
-	r = runProcess(t, nil, floor-4096, "check_itgrix_app", args...)
-	if r.Code != 2 || r.Stdout != "" {
-		t.Errorf("below the floor: exit %d, stdout %q; the README documents exit 2 and no output", r.Code, r.Stdout)
+	r := runProcess(t, nil, floor-4096, "check_itgrix_app", args...)
+	if !runtimeCannotStart(r) {
+		t.Errorf("below the floor: exit %d, stdout %q; the README documents exit 2, no output, no plugin frame", r.Code, r.Stdout)
 	}
+}
+
+// runtimeCannotStart is the one documented way runtime text reaches
+// stderr: the Go runtime fails to reserve its address space before any
+// code of the plugin runs, so no frame of it is on the trace.
+func runtimeCannotStart(r Run) bool {
+	return r.Code == 2 && r.Stdout == "" && strings.Contains(r.Stderr, "fatal error:") &&
+		!strings.Contains(r.Stderr, "main.main") && !strings.Contains(r.Stderr, "check-itgrix/")
 }
