@@ -89,7 +89,7 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 		if n := cr.n.Load(); n > 0 {
 			return nil, inputErrorf("%s %s: only %d bytes arrived within the %s timeout", flag, name, n, timeout)
 		}
-		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe with no writer?)", flag, name, timeout)
+		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe nobody writes to?)", flag, name, timeout)
 	}
 }
 
