@@ -8,43 +8,62 @@ import (
 	"syscall"
 )
 
-// addressSpaceNeeded is the address space a check may still reserve after
-// the Go runtime has started. The heap grows in 64 MiB arenas; a 4 MiB
-// document (the largest accepted) took the process up to one arena past
-// its start when measured with `ulimit -v`. Two arenas leave a margin.
-const addressSpaceNeeded = 128 << 20
+// memLimit is one kernel limit on the process's memory that the Go runtime
+// cannot live with when it is tight: the runtime crashes with an "out of
+// memory" trace and exit 2 (Nagios: CRITICAL with no text) instead of
+// returning an error the plugin could report.
+type memLimit struct {
+	name, flag string
+	resource   int
+	// statm is the field of /proc/self/statm that the limit applies to.
+	statm int
+	// needed is what a check may still take after the runtime has
+	// started. The heap grows in 64 MiB arenas; a 4 MiB document (the
+	// largest accepted) took the process up to one arena past its start
+	// when measured with ulimit. Address space is reserved an arena
+	// ahead of use, so it needs two.
+	needed int64
+}
 
-// checkAddressSpace refuses to run a check under an address-space limit
-// (ulimit -v, RLIMIT_AS) that leaves less than addressSpaceNeeded above
-// what the process has reserved already. Without it, such a limit lets
-// small documents through and kills the process on a large one with the Go
-// runtime's "out of memory" trace and exit 2: Nagios would show CRITICAL
-// with no text. The runtime itself reserves several hundred MiB at start;
-// a limit below that ends the process before any of its code runs (see the
-// README's decisions).
-func checkAddressSpace() error {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &rl); err != nil || rl.Cur == ^uint64(0) {
-		return nil
-	}
+var memLimits = []memLimit{
+	{"address-space", "ulimit -v", syscall.RLIMIT_AS, 0, 128 << 20},
+	{"data", "ulimit -d", syscall.RLIMIT_DATA, 5, 64 << 20},
+}
+
+// checkMemoryLimits refuses to run a check under a memory limit (ulimit -v,
+// ulimit -d) that leaves less than a check needs above what the process
+// holds already, with one UNKNOWN line naming the limit to set. Without it
+// such a limit lets small documents through and kills the process on a
+// large one. The runtime itself needs a floor of its own to start; below
+// it the process ends before any of its code runs (see the README's
+// decisions).
+func checkMemoryLimits() error {
 	statm, err := os.ReadFile("/proc/self/statm")
 	if err != nil {
 		return nil
 	}
-	pages, err := strconv.ParseInt(strings.Fields(string(statm) + " x")[0], 10, 64)
-	if err != nil {
-		return nil
+	fields := strings.Fields(string(statm))
+	for _, l := range memLimits {
+		var rl syscall.Rlimit
+		if err := syscall.Getrlimit(l.resource, &rl); err != nil || rl.Cur == ^uint64(0) || l.statm >= len(fields) {
+			continue
+		}
+		pages, err := strconv.ParseInt(fields[l.statm], 10, 64)
+		if err != nil {
+			continue
+		}
+		used := pages * int64(os.Getpagesize())
+		if int64(rl.Cur)-used >= l.needed {
+			continue
+		}
+		// What the runtime holds at start varies from run to run by up
+		// to a whole 64 MiB arena (725 or 789 MiB of address space on
+		// one machine), so the advice is rounded up to 64 MiB and given
+		// one arena more: a limit set to it holds on the next run too.
+		const arena = 64 << 20
+		advice := (used+l.needed+arena-1)/arena*arena + arena
+		return fmt.Errorf("the %s limit (%s) of %d MiB leaves %d MiB above the %d MiB the Go runtime holds; a check needs %d MiB: raise the limit to %d MiB or more",
+			l.name, l.flag, rl.Cur>>20, max(int64(rl.Cur)-used, 0)>>20, used>>20, l.needed>>20, advice>>20)
 	}
-	used := pages * int64(os.Getpagesize())
-	if int64(rl.Cur)-used >= addressSpaceNeeded {
-		return nil
-	}
-	// What the runtime has reserved by now varies from run to run by up
-	// to a whole 64 MiB arena (725 or 789 MiB on one machine), so the
-	// advice is rounded up to 64 MiB and given one arena more: a limit
-	// set to it holds on the next run too.
-	const arena = 64 << 20
-	advice := (used+addressSpaceNeeded+arena-1)/arena*arena + arena
-	return fmt.Errorf("the address-space limit (ulimit -v) of %d MiB leaves %d MiB above the %d MiB the Go runtime reserved; a check needs %d MiB: raise the limit to %d MiB or more",
-		rl.Cur>>20, max(int64(rl.Cur)-used, 0)>>20, used>>20, addressSpaceNeeded>>20, advice>>20)
+	return nil
 }

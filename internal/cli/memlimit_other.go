@@ -2,6 +2,6 @@
 
 package cli
 
-// checkAddressSpace is the Linux address-space check; elsewhere there is
+// checkMemoryLimits is the Linux memory-limit check; elsewhere there is
 // nothing to check.
-func checkAddressSpace() error { return nil }
+func checkMemoryLimits() error { return nil }
