@@ -30,14 +30,20 @@ var memLimits = []memLimit{
 	{"data", "ulimit -d", syscall.RLIMIT_DATA, 5, 64 << 20},
 }
 
-// checkMemoryLimits refuses to run a check under a memory limit (ulimit -v,
-// ulimit -d) that leaves less than a check needs above what the process
+// checkMemoryLimits refuses to run a check under a limit (ulimit -n, -v,
+// -d) that leaves less than a check needs above what the process
 // holds already, with one UNKNOWN line naming the limit to set. Without it
 // such a limit lets small documents through and kills the process on a
 // large one. The runtime itself needs a floor of its own to start; below
 // it the process ends before any of its code runs (see the README's
 // decisions).
 func checkMemoryLimits() error {
+	// First, with raw system calls: the first os.Open sets up Go's poller,
+	// which needs descriptors of its own and dies with a runtime trace
+	// when there are none.
+	if err := checkFreeFDs(); err != nil {
+		return err
+	}
 	statm, err := os.ReadFile("/proc/self/statm")
 	if err != nil {
 		return nil
@@ -64,6 +70,38 @@ func checkMemoryLimits() error {
 		advice := (used+l.needed+arena-1)/arena*arena + arena
 		return fmt.Errorf("the %s limit (%s) of %d MiB leaves %d MiB above the %d MiB the Go runtime holds; a check needs %d MiB: raise the limit to %d MiB or more",
 			l.name, l.flag, rl.Cur>>20, max(int64(rl.Cur)-used, 0)>>20, used>>20, l.needed>>20, advice>>20)
+	}
+	return nil
+}
+
+// fdsNeeded is how many free file descriptors a check needs: Go's poller
+// (epoll and eventfd), then a file being read or the connection, with a
+// margin for a second connection (a Digest server that closes the first).
+// Measured: three free were enough, two were not.
+const fdsNeeded = 6
+
+// checkFreeFDs refuses to run a check under an open-files limit (ulimit -n)
+// that leaves fewer than fdsNeeded free, counting by opening /dev/null with
+// raw system calls (nothing that would set up the poller).
+func checkFreeFDs() error {
+	var fds []int
+	defer func() {
+		for _, fd := range fds {
+			_ = syscall.Close(fd)
+		}
+	}()
+	for len(fds) < fdsNeeded {
+		fd, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err == syscall.EMFILE {
+			var rl syscall.Rlimit
+			_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
+			return fmt.Errorf("the open-files limit (ulimit -n) of %d leaves %d descriptors free; a check needs %d: raise the limit to %d or more",
+				rl.Cur, len(fds), fdsNeeded, max(rl.Cur+uint64(fdsNeeded-len(fds)), 64))
+		}
+		if err != nil {
+			return nil // no /dev/null to count with: let the check try
+		}
+		fds = append(fds, fd)
 	}
 	return nil
 }

@@ -235,3 +235,33 @@ func runtimeCannotStart(r Run) bool {
 	return r.Code == 2 && r.Stdout == "" && strings.Contains(r.Stderr, "fatal error:") &&
 		!strings.Contains(r.Stderr, "main.main") && !strings.Contains(r.Stderr, "check-itgrix/")
 }
+
+// TestOpenFilesLimit: under any ulimit -n the plugin runs normally or says
+// in one UNKNOWN line that too few descriptors are free; Go's poller never
+// gets to die with "epollcreate failed" on stderr.
+func TestOpenFilesLimit(t *testing.T) {
+	base := startSim(t)
+	pass := filepath.Join(t.TempDir(), "pass")
+	if err := os.WriteFile(pass, []byte(Password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"--url", base + "/status", "-u", "admin", "--password-file", pass, "--ca-file", "/etc/ssl/certs/ca-certificates.crt"}
+	refused, ran := 0, 0
+	for n := 3; n <= 16; n++ {
+		for _, p := range []string{"check_itgrix_app", "check_itgrix_license"} {
+			r := runProcess(t, nil, ulimit{"-n", n}, p, args...)
+			checkInvariants(t, p, r)
+			switch {
+			case r.Code == 3 && strings.HasPrefix(r.Stdout, "UNKNOWN: the open-files limit (ulimit -n) of "+strconv.Itoa(n)+" leaves"):
+				refused++
+			case strings.Contains(r.Stdout, "Itgrix") || strings.Contains(r.Stdout, "licence"):
+				ran++
+			default:
+				t.Errorf("%s under ulimit -n %d: exit %d\n%s", p, n, r.Code, r.Stdout)
+			}
+		}
+	}
+	if refused == 0 || ran == 0 {
+		t.Errorf("ulimit -n 3..16: %d refused, %d ran; want both", refused, ran)
+	}
+}
