@@ -102,7 +102,7 @@ func Run(spec Spec, env Env) (code int) {
 		result = usageError(err, o.scrub)
 		return
 	}
-	if err := checkMemoryLimits(); err != nil {
+	if err := checkLimits(); err != nil {
 		result = check.Fail(check.Unknown, err.Error())
 		return
 	}

@@ -30,14 +30,14 @@ var memLimits = []memLimit{
 	{"data", "ulimit -d", syscall.RLIMIT_DATA, 5, 64 << 20},
 }
 
-// checkMemoryLimits refuses to run a check under a limit (ulimit -n, -v,
+// checkLimits refuses to run a check under a limit (ulimit -n, -v,
 // -d) that leaves less than a check needs above what the process
 // holds already, with one UNKNOWN line naming the limit to set. Without it
 // such a limit lets small documents through and kills the process on a
 // large one. The runtime itself needs a floor of its own to start; below
 // it the process ends before any of its code runs (see the README's
 // decisions).
-func checkMemoryLimits() error {
+func checkLimits() error {
 	// First, with raw system calls: the first os.Open sets up Go's poller,
 	// which needs descriptors of its own and dies with a runtime trace
 	// when there are none.
