@@ -1,8 +1,9 @@
 package cli
 
 import (
+	"context"
+	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -24,12 +25,22 @@ func expandExtraOpts(name string, env Env) ([]string, error) {
 		return env.Args, nil
 	}
 	budget := argTimeout(env.Args)
-	deadline := time.Now().Add(budget)
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
 	return extraopts.Expand(env.Args, name, extraopts.Source{
 		Getenv: env.Getenv,
 		Exists: func(n string) bool { _, err := os.Stat(n); return err == nil },
 		Read: func(n string) ([]byte, error) {
-			return readIniBounded(n, env.Stdin, maxIni, time.Until(deadline), budget)
+			data, err := readBounded(ctx, extraopts.Flag, n, env.Stdin, maxIni, budget.String())
+			if err != nil {
+				// extraopts names the flag, the file and the section.
+				msg := strings.TrimPrefix(err.Error(), "cannot read "+extraopts.Flag+" "+n+": ")
+				return nil, errors.New(strings.TrimPrefix(msg, extraopts.Flag+" "+n+": "))
+			}
+			if len(data) > maxIni {
+				return nil, fmt.Errorf("larger than %d MiB", maxIni>>20)
+			}
+			return data, nil
 		},
 	})
 }
@@ -54,43 +65,4 @@ func argTimeout(args []string) time.Duration {
 		}
 	}
 	return d
-}
-
-// readIniBounded reads at most limit bytes of name ("-" is stdin) within
-// wait. On timeout the reading goroutine is left blocked (in open(2) on a
-// FIFO, say): the process exits right after printing the result.
-func readIniBounded(name string, stdin io.Reader, limit int64, wait, budget time.Duration) ([]byte, error) {
-	type result struct {
-		data []byte
-		err  error
-	}
-	done := make(chan result, 1)
-	go func() {
-		r := stdin
-		if name != "-" {
-			f, err := os.Open(name)
-			if err != nil {
-				done <- result{nil, unwrapPath(err)}
-				return
-			}
-			defer f.Close()
-			r = f
-		}
-		data, err := io.ReadAll(io.LimitReader(r, limit+1))
-		done <- result{data, unwrapPath(err)}
-	}()
-	timer := time.NewTimer(max(wait, 0))
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, r.err
-		}
-		if int64(len(r.data)) > limit {
-			return nil, fmt.Errorf("larger than %d MiB", limit>>20)
-		}
-		return r.data, nil
-	case <-timer.C:
-		return nil, fmt.Errorf("not read within the %s timeout", budget)
-	}
 }

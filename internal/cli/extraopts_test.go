@@ -57,11 +57,11 @@ func TestExtraOpts(t *testing.T) {
 		{"stdin", nil, "[check_test]\nurl=" + url + "\nusername=admin\npassword=" + password + "\n", []string{"--extra-opts=@-"}, 0, "OK: read Ok"},
 		{"password from ini is scrubbed from errors", nil, "", []string{"--extra-opts=echo@" + ini}, 3, "UNKNOWN: usage: port must be 1-65535"},
 		{"missing section", nil, "", []string{"--extra-opts=pbx9@" + ini}, 3, "UNKNOWN: usage: --extra-opts " + ini + " section [pbx9]: no such section (see --help)"},
-		{"missing file", nil, "", []string{"--extra-opts=pbx1@/nonexistent.ini"}, 3, "UNKNOWN: usage: --extra-opts /nonexistent.ini section [pbx1]: /nonexistent.ini: no such file or directory"},
+		{"missing file", nil, "", []string{"--extra-opts=pbx1@/nonexistent.ini"}, 3, "UNKNOWN: usage: --extra-opts /nonexistent.ini section [pbx1]: no such file or directory (see --help)"},
 		{"nested --extra-opts", nil, "", []string{"--extra-opts=nested@" + ini}, 3, "UNKNOWN: usage: --extra-opts cannot be set inside an ini file"},
 		{"stdin twice", nil, "[check_test]\nusername=admin\n", []string{"--extra-opts=@-", "--status-file", "-"}, 3, "not both"},
 		{"/dev/zero", nil, "", []string{"--extra-opts=@/dev/zero"}, 3, "UNKNOWN: usage: --extra-opts /dev/zero section [check_test]: larger than 1 MiB"},
-		{"FIFO without writer is bounded by -t", nil, "", []string{"-t", "300ms", "--extra-opts=@" + fifo}, 3, "not read within the 300ms timeout"},
+		{"FIFO without writer is bounded by -t", nil, "", []string{"-t", "300ms", "--extra-opts=@" + fifo}, 3, "nothing to read within the 300ms timeout"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
