@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -96,8 +95,4 @@ func TestArgTimeout(t *testing.T) {
 			t.Errorf("argTimeout(%q) = %s, want %s", in, got, want)
 		}
 	}
-}
-
-func TestMain(m *testing.M) {
-	os.Exit(m.Run())
 }
