@@ -16,11 +16,12 @@ const help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is 
 
 States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue, call storage and CRM batch queue against their ranges; the users cache's age against --cache-age-warning/--cache-age-critical; the CRM link, manager or connector switched off -> --crm-off-state (default ok); click-to-call on but not connected -> --c2c-state (default ok). The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # NRPE on the Asterisk host, credentials from the environment:
-  ITGRIX_USERNAME=admin ITGRIX_PASSWORD=... check_itgrix_app
+const examples = `  # Credentials from the host's section ([pbx1]: url=, username=, password=)
+  # of a root-owned ini file:
+  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini --queue-warning 10 --queue-critical 50
 
-  # From the monitoring server, password in a file readable only by the monitoring user:
-  check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --queue-warning 10 --queue-critical 50
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
+  check_itgrix_app -u admin --password-file /etc/nagios/itgrix.pass -t 10
 
   # Alert when the users cache is stale or calls pile up in storage:
   check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100

@@ -61,7 +61,9 @@ func TestInvalidStateCoversAnswersThatCannotBeEvaluated(t *testing.T) {
 		{"file too large", []string{"--status-file", writeFile(t, strings.Repeat(" ", itgrix.MaxBody+1))}, true, "larger than 4 MiB"},
 		{"5xx is unreachable", append([]string{"--url", status(503)}, auth...), false, "HTTP 503"},
 		{"refused is unreachable", append([]string{"--url", refused}, auth...), false, "connection refused"},
-		{"usage", []string{"--status-file", "/nonexistent/x"}, false, "usage: cannot read --status-file"},
+		{"not HTTP", append([]string{"--url", notHTTP(t)}, auth...), true, "does not answer in HTTP"},
+		{"unreadable file", []string{"--status-file", "/nonexistent/x"}, false, "cannot read --status-file"},
+		{"usage", []string{"--status-file", writeFile(t, `{"app_status":"Ok"}`), "-t", "soon"}, false, "usage: "},
 		{"element problem", []string{"--status-file", writeFile(t, `{"app_status":7}`)}, false, "read "},
 	}
 	for _, c := range cases {
@@ -79,6 +81,26 @@ func TestInvalidStateCoversAnswersThatCannotBeEvaluated(t *testing.T) {
 			}
 		})
 	}
+}
+
+// notHTTP is a server on the port that answers, but not in HTTP.
+func notHTTP(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
+			c.Close()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/status"
 }
 
 // TestNow: --now replaces the clock the evaluation sees, read as a day in
@@ -180,7 +202,7 @@ func TestNoProxy(t *testing.T) {
 	env := Env{Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": password}[k] }}
 	for _, noProxy := range []bool{false, true} {
 		o := &options{hostname: "pbx", port: 8077, username: "admin", noProxy: noProxy, timeout: time.Second}
-		c, err := o.client(env, password)
+		c, err := o.client(env)
 		if err != nil {
 			t.Fatal(err)
 		}

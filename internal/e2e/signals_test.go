@@ -117,7 +117,8 @@ func TestInvalidState(t *testing.T) {
 		{"app-foreign-warning", "check_itgrix_app", append([]string{"--url", base + "/foreign/status", "--invalid-state", "warning"}, auth()...), 1},
 		{"license-foreign-default", "check_itgrix_license", append([]string{"--url", base + "/foreign/status"}, auth()...), 3},
 		{"app-status-file-not-a-document", "check_itgrix_app", []string{"--status-file", "../../testdata/status/not-json.html", "--invalid-state", "critical"}, 2},
-		{"license-usage-error-not-covered", "check_itgrix_license", []string{"--status-file", "/nonexistent", "--invalid-state", "critical"}, 3},
+		{"license-unreadable-file-not-covered", "check_itgrix_license", []string{"--status-file", "/nonexistent", "--invalid-state", "critical"}, 3},
+		{"app-usage-error-not-covered", "check_itgrix_app", []string{"--status-file", "/nonexistent", "--now", "soon", "--invalid-state", "critical"}, 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
