@@ -36,6 +36,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	app.Flag("delay", "Hold every answer back this long, to try --timeout.").Default("0s").DurationVar(&c.Delay)
 	list := app.Flag("list-scenarios", "List the scenarios and exit.").Bool()
 	printDoc := app.Flag("print", "Write the --scenario document as of today to stdout and exit (to serve it from another web server).").Bool()
+	fleet := addFleetFlags(app)
 
 	if code, done := parse(app, args, stdout); done {
 		return code
@@ -60,6 +61,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 	if c.Password == "" {
 		c.Password = "itgrix"
+	}
+	if fleet.n != 0 || fleet.list {
+		return runFleet(ctx, fleet, c, *listen, stdout)
 	}
 	if _, err := sim.Document(c.Scenario, now()); err != nil && c.StatusFile == "" {
 		fmt.Fprintf(stdout, "itgrix-sim: %v; known: %s\n", err, strings.Join(names(), ", "))
