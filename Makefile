@@ -11,7 +11,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench fuzz tools man package integration
+.PHONY: all build test demo install uninstall clean bench bench-fleet fuzz tools man package integration
 
 all: build
 
@@ -52,6 +52,13 @@ test: build tools
 bench: build
 	bash .ci/bench/run
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+# Icinga 2 on one core checks a ladder of fleet sizes (itgrix-sim --fleet on
+# 127.17.x.y) with the plugin and with the vendor's recipe; writes the fleet
+# section of docs/performance.md and docs/img/bench-fleet.png. QUICK=1: a
+# short ladder that only prints, under 3 minutes (CI's smoke test).
+bench-fleet: build
+	QUICK=$(QUICK) bash .ci/bench/fleet-run
 
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
