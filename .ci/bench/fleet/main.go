@@ -13,7 +13,6 @@ package main
 
 import (
 	"bufio"
-	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -39,6 +39,8 @@ type options struct {
 	engineCPU, simCPU                          string
 	runAs                                      string
 	first, listen                              string
+	engines                                    []string
+	naemon                                     string
 }
 
 // command is one way of checking a PBX.
@@ -54,7 +56,7 @@ var commands = []command{
 
 // rung is what one fleet size measured.
 type rung struct {
-	cmd                     string
+	engine, cmd             string
 	n                       int
 	want, rate              float64 // scheduled and sustained checks/s
 	cpuPerCheck             float64 // engine tree CPU s per check
@@ -88,7 +90,10 @@ func main() {
 	flag.StringVar(&o.runAs, "user", "", "user the engine drops to (when run as root)")
 	flag.StringVar(&o.first, "first", "127.17.1.1", "address of the first PBX")
 	flag.StringVar(&o.listen, "listen", "127.17.0.1:8077", "the simulator's own address")
+	engines := flag.String("engines", "icinga2", "engines to run the ladders in: icinga2, naemon")
+	flag.StringVar(&o.naemon, "naemon", "", "the naemon binary (for -engines naemon)")
 	flag.Parse()
+	o.engines = strings.Split(*engines, ",")
 	o.ladders = map[string][]int{"plugin": ints(plugin), "recipe": ints(recipe), "floor": ints(floor)}
 	if runtime.NumCPU() < 2 { // nothing to pin apart
 		o.engineCPU, o.simCPU = "0", "0"
@@ -116,8 +121,6 @@ type bench struct {
 	o       options
 	pids    []int // daemons we started, stopped by PID
 	members [][]string
-	apiPort int
-	apiPass string
 }
 
 func (b *bench) fail(format string, a ...any) int {
@@ -154,53 +157,69 @@ func (b *bench) run() int {
 		return b.fail("itgrix-sim did not start: %q", line)
 	}
 	go io.Copy(io.Discard, simOut)
-	if err := b.certs(); err != nil {
-		return b.fail("certificates: %v", err)
-	}
-
 	var rungs []rung
-	best := map[string]int{}
-	for _, c := range commands {
-		ladder := o.ladders[c.name]
-		if len(ladder) == 0 {
-			continue
-		}
-		pass, failN := 0, 0
-		try := func(n int) bool {
-			r, err := b.rung(c, n, sim.Process.Pid)
-			if err != nil {
-				fmt.Printf("bench-fleet: %s N=%d: %v\n", c.name, n, err)
-				r = rung{cmd: c.name, n: n}
+	best := map[string]int{} // by "engine/command"
+	for _, name := range o.engines {
+		var e engine
+		switch name {
+		case "icinga2":
+			ic := &icinga{}
+			if err := ic.certs(o.work); err != nil {
+				return b.fail("certificates: %v", err)
 			}
-			rungs = append(rungs, r)
-			fmt.Printf("%-6s N=%-5d %7.1f/%-7.1f checks/s  cpu/check %6.2f ms  latency avg %.3f s max %.3f s  exec avg %.3f s  peak %6.1f MiB  sim %.1f%% core  %s\n",
-				c.name, n, r.rate, r.want, r.cpuPerCheck*1000, r.avgLat, r.maxLat, r.avgExec, float64(r.peakRSS)/1024, r.simCPU*100, verdict(r.ok))
-			return r.ok
+			e = ic
+		case "naemon":
+			if o.naemon == "" {
+				return b.fail("-engines naemon needs -naemon")
+			}
+			e = &naemon{bin: o.naemon}
+		default:
+			return b.fail("unknown engine %q", name)
 		}
-		for _, n := range ladder {
-			if try(n) {
-				pass = n
+		for _, c := range commands {
+			ladder := o.ladders[c.name]
+			if len(ladder) == 0 {
 				continue
 			}
-			failN = n
-			break
-		}
-		for k := 0; k < o.refine && failN > 0 && failN-pass > max(pass/8, 10); k++ {
-			mid := (pass + failN) / 2
-			if try(mid) {
-				pass = mid
-			} else {
-				failN = mid
+			pass, failN := 0, 0
+			try := func(n int) bool {
+				r, err := b.rung(e, c, n, sim.Process.Pid)
+				if err != nil {
+					fmt.Printf("bench-fleet: %s %s N=%d: %v\n", name, c.name, n, err)
+					r = rung{engine: name, cmd: c.name, n: n}
+				}
+				rungs = append(rungs, r)
+				fmt.Printf("%-7s %-6s N=%-5d %7.1f/%-7.1f checks/s  cpu/check %6.2f ms  latency avg %.3f s max %.3f s  exec avg %.3f s  peak %6.1f MiB  sim %.1f%% core  %s\n",
+					name, c.name, n, r.rate, r.want, r.cpuPerCheck*1000, r.avgLat, r.maxLat, r.avgExec, float64(r.peakRSS)/1024, r.simCPU*100, verdict(r.ok))
+				return r.ok
 			}
+			for _, n := range ladder {
+				if try(n) {
+					pass = n
+					continue
+				}
+				failN = n
+				break
+			}
+			for k := 0; k < o.refine && failN > 0 && failN-pass > max(pass/8, 10); k++ {
+				mid := (pass + failN) / 2
+				if try(mid) {
+					pass = mid
+				} else {
+					failN = mid
+				}
+			}
+			best[name+"/"+c.name] = pass
 		}
-		best[c.name] = pass
 	}
 	b.report(rungs, best)
+	// The headline figures are the first engine's (Icinga 2's).
+	first := o.engines[0]
 	scale := 60 / o.interval.Seconds()
-	perCore := int(float64(best["plugin"]) * scale)
+	perCore := int(float64(best[first+"/plugin"]) * scale)
 	ratio := 0.0
-	if best["recipe"] > 0 {
-		ratio = float64(best["plugin"]) / float64(best["recipe"])
+	if best[first+"/recipe"] > 0 {
+		ratio = float64(best[first+"/plugin"]) / float64(best[first+"/recipe"])
 	}
 	fmt.Printf("fleet_ratio=%.1f\n", ratio)
 	fmt.Printf("fleet_per_core=%d\n", perCore)
@@ -214,63 +233,6 @@ func verdict(ok bool) string {
 	return "NOT sustained"
 }
 
-// certs makes the CA and node certificate the engine's API needs, per run.
-func (b *bench) certs() error {
-	d := filepath.Join(b.o.work, "pki")
-	if err := os.MkdirAll(d, 0o755); err != nil {
-		return err
-	}
-	for _, args := range [][]string{
-		{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=bench CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"},
-		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=bench.poller", "-keyout", d + "/bench.poller.key", "-out", d + "/node.csr"},
-		{"x509", "-req", "-in", d + "/node.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key", "-CAcreateserial", "-days", "2", "-out", d + "/bench.poller.crt"},
-	} {
-		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
-			return fmt.Errorf("openssl %s: %v: %s", args[0], err, out)
-		}
-	}
-	b.apiPass = fmt.Sprintf("api-%d", time.Now().UnixNano())
-	return nil
-}
-
-// config writes an Icinga 2 configuration for the first n PBXs checked with c.
-func (b *bench) config(dir string, c command, n int) error {
-	o := b.o
-	abs := func(p string) string { a, _ := filepath.Abs(p); return a }
-	var s strings.Builder
-	fmt.Fprintf(&s, `const PluginDir = %q
-const NodeName = "bench.poller"
-const ZoneName = "master"
-include <itl>
-include <plugins>
-include %q
-object FileLogger "main" { path = %q; severity = "warning" }
-object Endpoint NodeName { }
-object Zone ZoneName { endpoints = [ NodeName ] }
-object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = %d }
-object ApiUser "bench" { password = %q; permissions = [ "*" ] }
-object CheckerComponent "checker" { }
-object CheckCommand "itgrix-recipe" {
-  command = [ "/bin/bash", %q, "http://$address$:8077/status" ]
-  env = { ITGRIX_USERNAME = "$itgrix_username$", ITGRIX_PASSWORD = "$itgrix_password$" }
-}
-object CheckCommand "bench-true" { command = [ "/bin/true" ] }
-apply Service "itgrix-app" {
-  check_command = %q
-  check_interval = %ds
-  retry_interval = %ds
-  max_check_attempts = 1
-  assign where host.vars.itgrix
-}
-`, abs(o.bin), abs(o.contrib), dir+"/log/icinga2.log", b.apiPort, b.apiPass, abs(o.recipe), c.icinga,
-		int(o.interval.Seconds()), int(o.interval.Seconds()))
-	for _, m := range b.members[:n] {
-		fmt.Fprintf(&s, "object Host \"pbx-%s\" { check_command = \"dummy\"; enable_active_checks = false; address = %q; vars.itgrix = true; vars.itgrix_username = %q; vars.itgrix_password = %q }\n",
-			m[0], m[1], m[3], m[4])
-	}
-	return os.WriteFile(dir+"/icinga2.conf", []byte(s.String()), 0o644)
-}
-
 func freePort() int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -281,38 +243,33 @@ func freePort() int {
 }
 
 // rung runs the engine with n PBXs checked by c and measures it.
-func (b *bench) rung(c command, n, simPID int) (rung, error) {
+func (b *bench) rung(e engine, c command, n, simPID int) (rung, error) {
 	o := b.o
-	r := rung{cmd: c.name, n: n, want: float64(n) / o.interval.Seconds()}
-	dir := filepath.Join(o.work, fmt.Sprintf("%s-%d", c.name, n))
-	for _, d := range []string{"lib/certs", "log", "run", "cache", "spool"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return r, err
-		}
-	}
-	for _, f := range []string{"ca.crt", "bench.poller.crt", "bench.poller.key"} {
-		data, err := os.ReadFile(filepath.Join(o.work, "pki", f))
-		if err != nil {
-			return r, err
-		}
-		if err := os.WriteFile(filepath.Join(dir, "lib/certs", f), data, 0o600); err != nil {
-			return r, err
-		}
-	}
-	b.apiPort = freePort()
-	if err := b.config(dir, c, n); err != nil {
+	r := rung{engine: e.name(), cmd: c.name, n: n, want: float64(n) / o.interval.Seconds()}
+	dir := filepath.Join(o.work, fmt.Sprintf("%s-%s-%d", e.name(), c.name, n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return r, err
 	}
-	args := []string{"-c", o.engineCPU, "icinga2", "daemon", "-c", dir + "/icinga2.conf",
-		"-DDataDir=" + dir + "/lib", "-DLogDir=" + dir + "/log", "-DCacheDir=" + dir + "/cache",
-		"-DSpoolDir=" + dir + "/spool", "-DInitRunDir=" + dir + "/run"}
+	argv, env, err := e.setup(b, dir, c, n)
+	if err != nil {
+		return r, err
+	}
 	if o.runAs != "" {
 		if out, err := exec.Command("chown", "-R", o.runAs+":"+o.runAs, dir).CombinedOutput(); err != nil {
 			return r, fmt.Errorf("chown: %v %s", err, out)
 		}
-		args = append(args, "-DRunAsUser="+o.runAs, "-DRunAsGroup="+o.runAs)
 	}
-	cmd := exec.Command("taskset", args...)
+	cmd := exec.Command("taskset", append([]string{"-c", o.engineCPU}, argv...)...)
+	cmd.Env = append(os.Environ(), env...)
+	if o.runAs != "" && !e.dropsRoot() {
+		u, err := user.Lookup(o.runAs)
+		if err != nil {
+			return r, err
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	}
 	logf, _ := os.Create(dir + "/daemon.out")
 	defer logf.Close()
 	cmd.Stdout, cmd.Stderr = logf, logf
@@ -325,19 +282,19 @@ func (b *bench) rung(c command, n, simPID int) (rung, error) {
 	go func() { _ = cmd.Wait(); close(exited) }()
 	defer b.stop(pid, exited)
 
-	// The API answers once the configuration is loaded.
+	// The engine's figures answer once the configuration is loaded.
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if _, err := b.cib(); err == nil {
+		if _, err := e.figures(); err == nil {
 			break
 		}
 		select {
 		case <-exited:
-			return r, fmt.Errorf("icinga2 exited; see %s/daemon.out", dir)
+			return r, fmt.Errorf("%s exited; see %s/daemon.out", e.name(), dir)
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return r, fmt.Errorf("icinga2 API did not come up")
+			return r, fmt.Errorf("%s did not come up", e.name())
 		}
 	}
 	// Let the first round spread over one interval, then measure.
@@ -367,7 +324,9 @@ func (b *bench) rung(c command, n, simPID int) (rung, error) {
 	a1, _ := simAnswers(o.listen)
 	cpu1 := treeCPU(pid)
 	s1 := procCPU(simPID)
-	cib, err := b.cib()
+	// Let the engine's figures catch up with the window's last checks.
+	time.Sleep(e.settle())
+	f, err := e.figures()
 	if err != nil {
 		return r, err
 	}
@@ -382,41 +341,11 @@ func (b *bench) rung(c command, n, simPID int) (rung, error) {
 		r.cpuPerCheck = (cpu1 - cpu0) / checks
 	}
 	r.simCPU = (s1 - s0) / el
-	r.avgLat, r.maxLat = num(cib, "avg_latency"), num(cib, "max_latency")
-	r.avgExec, r.maxExec = num(cib, "avg_execution_time"), num(cib, "max_execution_time")
-	r.states = [4]int{int(num(cib, "num_services_ok")), int(num(cib, "num_services_warning")), int(num(cib, "num_services_critical")), int(num(cib, "num_services_unknown"))}
-	r.pending = int(num(cib, "num_services_pending"))
+	r.avgLat, r.maxLat, r.avgExec, r.maxExec = f.avgLat, f.maxLat, f.avgExec, f.maxExec
+	r.states, r.pending = f.states, f.pending
 	r.hwm = vmHWM(pid)
 	r.ok = r.rate >= 0.95*r.want && r.avgLat < 1 && r.pending == 0
 	return r, nil
-}
-
-func num(m map[string]any, k string) float64 {
-	f, _ := m[k].(float64)
-	return f
-}
-
-var api = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-
-// cib reads the engine's own statistics.
-func (b *bench) cib() (map[string]any, error) {
-	req, _ := http.NewRequest("GET", fmt.Sprintf("https://127.0.0.1:%d/v1/status/CIB", b.apiPort), nil)
-	req.SetBasicAuth("bench", b.apiPass)
-	req.Header.Set("Accept", "application/json")
-	res, err := api.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	var doc struct {
-		Results []struct {
-			Status map[string]any `json:"status"`
-		} `json:"results"`
-	}
-	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || len(doc.Results) == 0 {
-		return nil, fmt.Errorf("CIB: HTTP %d %v", res.StatusCode, err)
-	}
-	return doc.Results[0].Status, nil
 }
 
 func simAnswers(listen string) (int64, error) {
