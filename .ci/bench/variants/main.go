@@ -43,7 +43,10 @@ func main() {
 		vs = append(vs, &variant{name: name, env: strings.Fields(envPart), argv: strings.Fields(cmd)})
 	}
 	for i := 0; i <= *runs; i++ {
-		for _, v := range vs {
+		// Each round starts at the next variant: whichever runs right after
+		// the heaviest one (the recipe) finds colder caches.
+		for k := range vs {
+			v := vs[(i+k)%len(vs)]
 			c := exec.Command(v.argv[0], v.argv[1:]...)
 			c.Env = append(os.Environ(), v.env...)
 			start := time.Now()
