@@ -40,6 +40,8 @@ package: build $(BIN)/nfpm
 
 test: build tools
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) mod tidy -diff
+	$(GO) -C .ci/tools mod tidy -diff
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 	$(GO) test -race -count=1 ./...
@@ -63,7 +65,8 @@ bench-fleet: build
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
-        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license \
+        FuzzDefaultOutput:./internal/app
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "== $${t%%:*} for $(FUZZTIME)"; \
