@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -124,9 +125,21 @@ apply Service "itgrix-app" {
 	argv := []string{"icinga2", "daemon", "-c", dir + "/icinga2.conf",
 		"-DDataDir=" + dir + "/lib", "-DLogDir=" + dir + "/log", "-DCacheDir=" + dir + "/cache",
 		"-DSpoolDir=" + dir + "/spool", "-DInitRunDir=" + dir + "/run"}
-	if o.runAs != "" {
-		argv = append(argv, "-DRunAsUser="+o.runAs, "-DRunAsGroup="+o.runAs)
+	// Icinga 2 switches to RunAsUser even when it need not: name ourselves
+	// when not started as root.
+	runUser, runGroup := o.runAs, o.runAs
+	if runUser == "" {
+		u, err := user.Current()
+		if err != nil {
+			return nil, nil, err
+		}
+		g, err := user.LookupGroupId(u.Gid)
+		if err != nil {
+			return nil, nil, err
+		}
+		runUser, runGroup = u.Username, g.Name
 	}
+	argv = append(argv, "-DRunAsUser="+runUser, "-DRunAsGroup="+runGroup)
 	return argv, nil, nil
 }
 
@@ -203,9 +216,13 @@ func (nm *naemon) setup(b *bench, dir string, c command, n int) ([]string, []str
 	if err := os.WriteFile(dir+"/resource.cfg", []byte(fmt.Sprintf("$USER1$=%s\n$USER3$=%s\n", abs(o.bin), b.members[0][3])), 0o600); err != nil {
 		return nil, nil, err
 	}
-	user := o.runAs
-	if user == "" {
-		user = os.Getenv("USER")
+	runUser := o.runAs
+	if runUser == "" {
+		u, err := user.Current()
+		if err != nil {
+			return nil, nil, err
+		}
+		runUser = u.Username
 	}
 	// interval_length=1: intervals count in seconds. Results are reaped
 	// every second, not every 10 s: a check is only rescheduled once its
@@ -237,7 +254,7 @@ log_service_retries=0
 max_concurrent_checks=0
 service_check_timeout=60
 use_syslog=0
-`, dir, user)
+`, dir, runUser)
 	nm.cfg = dir + "/naemon.cfg"
 	if err := os.WriteFile(nm.cfg, []byte(main), 0o644); err != nil {
 		return nil, nil, err
