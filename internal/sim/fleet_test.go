@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/icholy/digest"
+
 	"check-itgrix/internal/itgrix"
 )
 
@@ -186,5 +188,51 @@ func BenchmarkFleetCheck(b *testing.B) {
 		if _, err := (&itgrix.Client{URL: u, Username: "admin", Password: p.Password, Timeout: 5 * time.Second}).Fetch(context.Background()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestFleetForgetsOldNonces: a PBX remembers only its most recent nonces,
+// so a fleet polled for hours keeps flat memory. A nonce answered after
+// many newer challenges is refused; a fresh one is accepted.
+func TestFleetForgetsOldNonces(t *testing.T) {
+	f := NewFleet(fleetConfig(1, ""))
+	p := f.Members()[0]
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	challenge := func() *digest.Challenge {
+		res, err := http.Get(srv.URL + p.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		c, err := digest.FindChallenge(res.Header)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	answer := func(c *digest.Challenge) int {
+		cred, err := digest.Digest(c, digest.Options{Method: "GET", URI: p.Path, Count: 1, Username: p.Username, Password: p.Password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", srv.URL+p.Path, nil)
+		req.Header.Set("Authorization", cred.String())
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	old := challenge()
+	for i := 0; i < 100; i++ {
+		challenge()
+	}
+	if code := answer(old); code != http.StatusUnauthorized {
+		t.Errorf("answer to a nonce 100 challenges old: HTTP %d, want 401", code)
+	}
+	if code := answer(challenge()); code != http.StatusOK {
+		t.Errorf("answer to a fresh nonce: HTTP %d, want 200", code)
 	}
 }
