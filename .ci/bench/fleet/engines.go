@@ -224,9 +224,10 @@ func (nm *naemon) setup(b *bench, dir string, c command, n int) ([]string, []str
 		}
 		runUser = u.Username
 	}
-	// interval_length=1: intervals count in seconds. Results are reaped
-	// every second, not every 10 s: a check is only rescheduled once its
-	// result is reaped, so the default would stretch a 10 s interval.
+	// interval_length=1: intervals count in seconds. The default
+	// cached_service_check_horizon (15 s) skips a scheduled check whose
+	// last result is younger than that, which would silently halve a
+	// scaled-down 10 s interval.
 	main := fmt.Sprintf(`log_file=%[1]s/naemon.log
 cfg_file=%[1]s/objects.cfg
 resource_file=%[1]s/resource.cfg
@@ -247,6 +248,7 @@ naemon_user=%[2]s
 naemon_group=%[2]s
 interval_length=1
 check_result_reaper_frequency=1
+cached_service_check_horizon=0
 enable_notifications=0
 execute_host_checks=0
 log_initial_states=0
