@@ -1,0 +1,364 @@
+//go:build integration
+
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// IcingaWeb is Icinga Web 2 with the monitoring module on Icinga 2's IDO
+// (MariaDB) and the graphite module on the run's graphite-web, served by
+// PHP's built-in server from files in the run's dir. Its check opens each
+// service's detail page in headless Chromium and reads it as an operator
+// would.
+type IcingaWeb struct {
+	dir     string
+	URL     string
+	db      *MariaDB
+	idoPass string
+	d       *Daemon
+}
+
+// The databases it creates on the run's MariaDB.
+const (
+	idoDatabase = "icinga_ido"
+	webDatabase = "icingaweb"
+)
+
+// Start creates the IDO and Icinga Web databases, writes Icinga Web's
+// configuration and starts PHP's server.
+func (w *IcingaWeb) Start(ctx context.Context, env *Env) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	db, ok := Lookup[*MariaDB](env, "mariadb")
+	if !ok {
+		return errors.New("icingaweb needs mariadb")
+	}
+	g, ok := Lookup[*Graphite](env, "graphite")
+	if !ok {
+		return errors.New("icingaweb needs graphite")
+	}
+	dir, err := env.Dir("icingaweb")
+	if err != nil {
+		return err
+	}
+	w.dir, w.db, w.idoPass = dir, db, "ido-"+randomHex(8)
+	webPass := "web-" + randomHex(8)
+	if err := db.CreateDatabase(ctx, idoDatabase, "icinga", w.idoPass, "/usr/share/icinga2-ido-mysql/schema/mysql.sql"); err != nil {
+		return err
+	}
+	if err := db.CreateDatabase(ctx, webDatabase, "icingaweb", webPass, "/usr/share/icingaweb2/schema/mysql.schema.sql"); err != nil {
+		return err
+	}
+	port, err := FreePort()
+	if err != nil {
+		return err
+	}
+	conf := dir + "/etc"
+	files := map[string]string{
+		"config.ini": fmt.Sprintf(`[global]
+show_stacktraces = "1"
+config_backend = "db"
+config_resource = "icingaweb_db"
+module_path = "/usr/share/icingaweb2/modules"
+
+[logging]
+log = "file"
+level = "WARNING"
+file = "%s/icingaweb2.log"
+`, dir),
+		"resources.ini": fmt.Sprintf(`[icingaweb_db]
+type = "db"
+db = "mysql"
+host = "%[1]s"
+port = "%[2]d"
+dbname = "%[3]s"
+username = "icingaweb"
+password = "%[4]s"
+charset = "utf8"
+
+[icinga_ido]
+type = "db"
+db = "mysql"
+host = "%[1]s"
+port = "%[2]d"
+dbname = "%[5]s"
+username = "icinga"
+password = "%[6]s"
+charset = "utf8"
+`, db.Host, db.Port, webDatabase, webPass, idoDatabase, w.idoPass),
+		// The web server authenticates (router.php sets REMOTE_USER), as
+		// behind an Apache with its own login.
+		"authentication.ini":              "[web-server]\nbackend = \"external\"\n",
+		"roles.ini":                       "[operators]\nusers = \"operator\"\npermissions = \"*\"\n",
+		"modules/monitoring/backends.ini": "[icinga]\ntype = \"ido\"\nresource = \"icinga_ido\"\n",
+		"modules/monitoring/config.ini":   "[security]\nprotected_customvars = \"*pw*,*pass*,community\"\n",
+		"modules/graphite/config.ini":     fmt.Sprintf("[graphite]\nurl = %q\n", g.WebURL+"/"),
+	}
+	for name, content := range files {
+		if err := writeFile(filepath.Join(conf, name), content, 0o600); err != nil {
+			return err
+		}
+	}
+	for _, m := range []string{"monitoring", "graphite"} {
+		if err := mkdirAll(conf + "/enabledModules"); err != nil {
+			return err
+		}
+		if err := os.Symlink("/usr/share/icingaweb2/modules/"+m, conf+"/enabledModules/"+m); err != nil {
+			return err
+		}
+	}
+	router := `<?php
+// PHP's built-in server: files under public/ as they are, everything else
+// to Icinga Web's front controller, logged in as the web server would.
+$_SERVER['REMOTE_USER'] = 'operator';
+$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
+if ($path !== '/' && is_file('/usr/share/icingaweb2/public' . $path)) {
+    return false;
+}
+$_SERVER['SCRIPT_NAME'] = '/index.php';
+$_SERVER['SCRIPT_FILENAME'] = '/usr/share/icingaweb2/public/index.php';
+require '/usr/share/icingaweb2/public/index.php';
+`
+	if err := writeFile(dir+"/router.php", router, 0o644); err != nil {
+		return err
+	}
+	addr := addr0(port)
+	// Workers so that the page's graphs load side by side.
+	phpEnv := append(os.Environ(), "ICINGAWEB_CONFIGDIR="+conf, "PHP_CLI_SERVER_WORKERS=4")
+	if w.d, err = StartDaemon("php", dir+"/php.out", phpEnv, "php", "-S", addr, "-t", "/usr/share/icingaweb2/public", dir+"/router.php"); err != nil {
+		return err
+	}
+	w.URL = "http://" + addr
+	return Await(ctx, w.d, "Icinga Web 2", func() error {
+		_, err := httpGet(ctx, w.URL+"/about")
+		return err
+	})
+}
+
+// Stop stops PHP's server by its PID.
+func (w *IcingaWeb) Stop() { w.d.Stop() }
+
+// IcingaConfig connects Icinga 2 to the IDO database Icinga Web reads.
+func (w *IcingaWeb) IcingaConfig(env *Env) string {
+	return fmt.Sprintf(`library "db_ido_mysql"
+object IdoMysqlConnection "ido" {
+  host = %q
+  port = %d
+  user = "icinga"
+  password = %q
+  database = %q
+}
+`, w.db.Host, w.db.Port, w.idoPass, idoDatabase)
+}
+
+// IcingaReady waits until the IDO connection is up.
+func (w *IcingaWeb) IcingaReady(ctx context.Context, api *IcingaAPI) error {
+	return Await(ctx, nil, "Icinga's IDO connection", func() error {
+		return writerConnected(ctx, api, "IdoMysqlConnection", "ido")
+	})
+}
+
+// servicePage is what the check reads from a service's detail page.
+type servicePage struct {
+	State  string
+	Output string
+	Perf   [][]string
+	Graphs []struct {
+		Src           string
+		Width, Height int
+	}
+	HTML string
+}
+
+const servicePageScript = `(() => {
+  const col = document.querySelector('#col1');
+  const states = [...col.querySelectorAll('.service-detail-state .state-label')];
+  // Line 1 and the long output are two blocks under "Plugin Output".
+  const outs = [...col.querySelectorAll('[id^="check-output-"] .plugin-output')];
+  const rows = [...col.querySelectorAll('table.performance-data-table tr')].map(tr => [...tr.children].map(c => c.innerText.trim()));
+  const graphs = [...col.querySelectorAll('img.graphiteImg')].map(i => ({src: i.getAttribute('src'), width: i.naturalWidth, height: i.naturalHeight}));
+  return {state: states.length ? states[states.length - 1].innerText.trim() : '', output: outs.map(o => o.innerText).join('\n'),
+    perf: rows, graphs: graphs, html: document.documentElement.outerHTML};
+})()`
+
+// Check opens every service Icinga checked, once the IDO holds its result.
+func (w *IcingaWeb) Check(ctx context.Context, env *Env, in Inputs) (Report, error) {
+	var rep Report
+	icinga := in["icinga2"]
+	if len(icinga.Results) == 0 {
+		return rep, errors.New("icinga2 recorded no results to look for")
+	}
+	wait, cancel := context.WithTimeout(ctx, checkTimeout)
+	defer cancel()
+	dir, err := env.Dir("icingaweb/chromium")
+	if err != nil {
+		return rep, err
+	}
+	b, err := StartBrowser(dir)
+	if err != nil {
+		return rep, err
+	}
+	defer b.Close()
+	for _, r := range icinga.Results {
+		svc := icingaServiceName(r.Case.Check)
+		name := fmt.Sprintf("%s %s", r.Case.Check, r.Case.Scenario)
+		// The IDO is written asynchronously: the page shows the result once
+		// the database holds it.
+		err := awaitResult(wait, "the result in the IDO", func() error {
+			out, err := w.db.SQL(ctx, idoDatabase, fmt.Sprintf(`SELECT s.output FROM icinga_servicestatus s
+JOIN icinga_objects o ON o.object_id = s.service_object_id
+WHERE o.name1 = '%s' AND o.name2 = '%s' AND o.is_active = 1`, r.Case.Scenario, svc))
+			if err != nil {
+				return err
+			}
+			if got := strings.TrimRight(out, " \n"); got != strings.TrimRight(r.Output, " ") {
+				return fmt.Errorf("IDO has %q", got)
+			}
+			return nil
+		})
+		if err == nil {
+			err = w.checkPage(ctx, env, b, r, svc)
+		}
+		rep.Verdicts = append(rep.Verdicts, Verdict{name + ": service detail page", err})
+	}
+	return rep, nil
+}
+
+func (w *IcingaWeb) checkPage(ctx context.Context, env *Env, b *Browser, r Result, svc string) error {
+	u := w.URL + "/monitoring/service/show?" + url.Values{"host": {r.Case.Scenario}, "service": {svc}}.Encode()
+	p, err := b.Visit(ctx, u, 1280, 1400, servicePageScript)
+	if err != nil {
+		return err
+	}
+	if err := env.KeepOutput(filepath.Join("icingaweb", r.Case.Scenario+"-"+string(r.Case.Check)+".png"), p.PNG); err != nil {
+		return err
+	}
+	var page servicePage
+	if err := json.Unmarshal(p.Value, &page); err != nil {
+		return fmt.Errorf("reading the page: %w", err)
+	}
+	var problems []string
+	if page.State != StateName(r.Case.Want) {
+		problems = append(problems, fmt.Sprintf("state %q, want %s", page.State, StateName(r.Case.Want)))
+	}
+	lines := nonEmpty(page.Output)
+	if len(lines) == 0 || lines[0] != strings.TrimRight(r.Output, " ") {
+		problems = append(problems, fmt.Sprintf("plugin output starts %q, want %q", head(lines, 1), r.Output))
+	}
+	for _, l := range nonEmpty(r.Long) {
+		if !containsLine(lines, l) {
+			problems = append(problems, fmt.Sprintf("long output lacks %q", l))
+		}
+	}
+	problems = append(problems, checkPerfTable(page.Perf, r)...)
+	var graphs int
+	for _, g := range page.Graphs {
+		if strings.Contains(g.Src, "host.name="+url.QueryEscape(r.Case.Scenario)) && g.Width > 0 {
+			graphs++
+		}
+	}
+	if graphs == 0 {
+		problems = append(problems, fmt.Sprintf("no graph of the service loaded (%d images)", len(page.Graphs)))
+	}
+	if strings.Contains(page.HTML, env.Login.Password) {
+		problems = append(problems, "the page shows the password")
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+func containsLine(lines []string, l string) bool {
+	for _, x := range lines {
+		if strings.TrimSpace(x) == strings.TrimSpace(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPerfTable holds when the performance-data table lists every metric
+// the plugin printed with its value and, where it printed them, its
+// thresholds.
+func checkPerfTable(rows [][]string, r Result) []string {
+	metrics, err := expectedMetrics(r)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	if len(rows) < 2 {
+		return []string{"no performance-data table"}
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	byLabel := map[string][]string{}
+	for _, row := range rows[1:] {
+		if i, ok := col["Label"]; ok && i < len(row) {
+			byLabel[row[i]] = row
+		}
+	}
+	cell := func(row []string, name string) string {
+		if i, ok := col[name]; ok && i < len(row) {
+			return row[i]
+		}
+		return ""
+	}
+	var problems []string
+	for _, m := range metrics {
+		row, ok := byLabel[m.Label]
+		if !ok {
+			problems = append(problems, "perfdata table lacks "+m.Label)
+			continue
+		}
+		if v, scale, ok := shownNumber(cell(row, "Value")); !ok || !closeShown(v, scale, m.Value) {
+			problems = append(problems, fmt.Sprintf("perfdata table: %s shows %q, plugin printed %s", m.Label, cell(row, "Value"), m.Raw))
+		}
+		fields := strings.Split(strings.SplitN(m.Raw, "=", 2)[1], ";")
+		for i, name := range []string{"Warning", "Critical"} {
+			if i+1 >= len(fields) || fields[i+1] == "" {
+				continue
+			}
+			shown, printed := cell(row, name), fields[i+1]
+			if v, scale, ok := shownNumber(shown); ok {
+				if p, err := strconv.ParseFloat(printed, 64); err == nil && closeShown(v, scale, p) {
+					continue
+				}
+			}
+			if shown != printed {
+				problems = append(problems, fmt.Sprintf("perfdata table: %s %s shows %q, plugin printed %q", m.Label, strings.ToLower(name), shown, printed))
+			}
+		}
+	}
+	return problems
+}
+
+// shownNumber reads a value as Icinga Web shows it ("10.00", "1.76 ms"),
+// in the base unit, and the scale of the unit it was shown in.
+func shownNumber(s string) (v, scale float64, ok bool) {
+	num, unit, _ := strings.Cut(strings.TrimSpace(s), " ")
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	scale, ok = map[string]float64{"": 1, "s": 1, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "%": 1}[unit]
+	return v * scale, scale, ok
+}
+
+// closeShown allows for Icinga Web's two decimals in the shown unit.
+func closeShown(shown, scale, printed float64) bool {
+	return math.Abs(shown-printed) <= 0.0051*scale
+}
+
+func newIcingaWeb() Component { return &IcingaWeb{} }
