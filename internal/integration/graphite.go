@@ -1,5 +1,3 @@
-//go:build integration
-
 package integration
 
 import (
@@ -36,8 +34,6 @@ const debianPython = "/usr/bin/python3"
 
 // Start writes carbon's and graphite-web's configuration and starts both.
 func (g *Graphite) Start(ctx context.Context, env *Env) error {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
 	dir, err := env.Dir("graphite")
 	if err != nil {
 		return err
@@ -176,7 +172,11 @@ func (g *Graphite) Check(ctx context.Context, env *Env, in Inputs) (Report, erro
 	if len(icinga.Results) == 0 {
 		return rep, errors.New("icinga2 recorded no results to look for")
 	}
-	wait, cancel := context.WithTimeout(ctx, checkTimeout)
+	commands, err := icingaCheckCommands(ctx, env)
+	if err != nil {
+		return rep, err
+	}
+	wait, cancel := context.WithTimeout(ctx, resultTimeout)
 	defer cancel()
 	for _, r := range icinga.Results {
 		name := fmt.Sprintf("%s %s", r.Case.Check, r.Case.Scenario)
@@ -185,8 +185,7 @@ func (g *Graphite) Check(ctx context.Context, env *Env, in Inputs) (Report, erro
 			rep.Verdicts = append(rep.Verdicts, Verdict{name, err})
 			continue
 		}
-		svc := icingaServiceName(r.Case.Check)
-		base := graphitePath(r.Case.Scenario, svc, svc)
+		base := graphitePath(r.Case.Scenario, r.Service, commands[r.Case.Scenario+"!"+r.Service])
 		var got map[string]float64
 		// The writer flushes asynchronously: wait, bounded, for every value.
 		err = awaitResult(wait, "the values in graphite", func() error {
@@ -277,7 +276,7 @@ func (g *Graphite) lastValues(ctx context.Context, targets ...string) (map[strin
 // keepPNG saves graphite-web's rendering of a check's values.
 func (g *Graphite) keepPNG(ctx context.Context, env *Env, r Result, base string) error {
 	q := url.Values{"target": {"aliasByNode(" + base + ".perfdata.*.value, 6)"}, "from": {"-15min"},
-		"width": {"800"}, "height": {"400"}, "title": {fmt.Sprintf("%s on %s", icingaServiceName(r.Case.Check), r.Case.Scenario)}}
+		"width": {"800"}, "height": {"400"}, "title": {fmt.Sprintf("%s on %s", r.Service, r.Case.Scenario)}}
 	png, err := httpGet(ctx, g.WebURL+"/render?"+q.Encode())
 	if err != nil {
 		return err

@@ -1,5 +1,3 @@
-//go:build integration
-
 package integration
 
 import (
@@ -31,8 +29,6 @@ const influxDatabase = "icinga2"
 // Start writes influxd's configuration (everything under the run's dir, no
 // reporting, no self-monitoring) and starts it.
 func (x *InfluxDB) Start(ctx context.Context, env *Env) error {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
 	dir, err := env.Dir("influxdb")
 	if err != nil {
 		return err
@@ -173,7 +169,11 @@ func (x *InfluxDB) Check(ctx context.Context, env *Env, in Inputs) (Report, erro
 	if len(icinga.Results) == 0 {
 		return rep, errors.New("icinga2 recorded no results to look for")
 	}
-	wait, cancel := context.WithTimeout(ctx, checkTimeout)
+	commands, err := icingaCheckCommands(ctx, env)
+	if err != nil {
+		return rep, err
+	}
+	wait, cancel := context.WithTimeout(ctx, resultTimeout)
 	defer cancel()
 	// want[measurement][metric][host] is the value Icinga recorded.
 	want := map[string]map[string]map[string]float64{}
@@ -184,7 +184,8 @@ func (x *InfluxDB) Check(ctx context.Context, env *Env, in Inputs) (Report, erro
 			rep.Verdicts = append(rep.Verdicts, Verdict{name, err})
 			continue
 		}
-		meas := icingaServiceName(r.Case.Check)
+		// The documented writer names the measurement after the command.
+		meas := commands[r.Case.Scenario+"!"+r.Service]
 		if want[meas] == nil {
 			want[meas] = map[string]map[string]float64{}
 		}

@@ -1,5 +1,3 @@
-//go:build integration
-
 package integration
 
 import (
@@ -23,8 +21,6 @@ type MariaDB struct {
 
 // Start initialises a datadir and starts mariadbd on 127.0.0.1.
 func (m *MariaDB) Start(ctx context.Context, env *Env) error {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
 	dir, err := env.Dir("mariadb")
 	if err != nil {
 		return err
@@ -78,9 +74,9 @@ innodb-flush-method = nosync
 func (m *MariaDB) Stop() { m.d.Stop() }
 
 // SQL runs statements as the server's root over its socket, in database db
-// (none if empty), and returns the client's output.
+// (none if empty), and returns the client's output, unescaped (--raw).
 func (m *MariaDB) SQL(ctx context.Context, db, statements string) (string, error) {
-	argv := []string{"mariadb", "--no-defaults", "--socket=" + m.socket, "--user=root", "--batch", "--skip-column-names"}
+	argv := []string{"mariadb", "--no-defaults", "--socket=" + m.socket, "--user=root", "--batch", "--raw", "--skip-column-names"}
 	if db != "" {
 		argv = append(argv, db)
 	}

@@ -1,5 +1,3 @@
-//go:build integration
-
 package integration
 
 import (
@@ -7,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -81,17 +78,39 @@ func parseMetric(tok string) (perfMetric, bool) {
 	return m, true
 }
 
-// startTimeout bounds each component's start: a daemon that does not come
-// up fails its engine, not the whole run.
-const startTimeout = 90 * time.Second
-
-// checkTimeout bounds how long an engine's check waits for results to show
+// resultTimeout bounds how long an engine's check waits for results to show
 // up in its component.
-const checkTimeout = 30 * time.Second
+const resultTimeout = 30 * time.Second
 
-// icingaServiceName is the Icinga 2 service (and CheckCommand) contrib's
-// apply rules give a check.
-func icingaServiceName(c Check) string { return "itgrix-" + string(c) }
+// icingaCheckCommands maps "host!service" to the service's CheckCommand,
+// as Icinga loaded them from contrib/: metric writers name their series
+// after it.
+func icingaCheckCommands(ctx context.Context, env *Env) (map[string]string, error) {
+	ic, ok := Lookup[*icinga](env, "icinga2")
+	if !ok {
+		return nil, fmt.Errorf("icinga2 is not running")
+	}
+	b, err := ic.API.Do(ctx, "GET", "/v1/objects/services?attrs=check_command", nil)
+	if err != nil {
+		return nil, err
+	}
+	var ans struct {
+		Results []struct {
+			Name  string
+			Attrs struct {
+				CheckCommand string `json:"check_command"`
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &ans); err != nil {
+		return nil, fmt.Errorf("icinga2 services: %w", err)
+	}
+	out := map[string]string{}
+	for _, r := range ans.Results {
+		out[r.Name] = r.Attrs.CheckCommand
+	}
+	return out, nil
+}
 
 func addr0(port int) string { return "127.0.0.1:" + strconv.Itoa(port) }
 
@@ -104,18 +123,17 @@ func dialOK(addr string) error {
 	return c.Close()
 }
 
-// OutputsEnv names the directory a run keeps its outputs in (screenshots,
+// OutputsEnv names the directory the run keeps its outputs in (screenshots,
 // rendered graphs); by default integration-out/ in the checkout.
 const OutputsEnv = "INTEGRATION_OUT"
 
-// KeepOutput saves a file among the run's outputs, which outlive its work
-// dir, under rel.
+// KeepOutput saves a file among the run's outputs under rel; a no-op in
+// runs that keep none (the self-test's).
 func (e *Env) KeepOutput(rel string, data []byte) error {
-	dir := os.Getenv(OutputsEnv)
-	if dir == "" {
-		dir = filepath.Join(e.Root, "integration-out")
+	if e.Outputs == "" {
+		return nil
 	}
-	return writeFile(filepath.Join(dir, rel), string(data), 0o644)
+	return writeFile(filepath.Join(e.Outputs, rel), string(data), 0o644)
 }
 
 // writerConnected holds once Icinga reports an object of a feature type
@@ -144,7 +162,7 @@ func writerConnected(ctx context.Context, api *IcingaAPI, typ, name string) erro
 // awaitResult polls ready until it holds or the deadline of wait passes,
 // for data that arrives asynchronously (a writer's flush, the IDO's
 // update). Each engine's check shares one deadline over all its results,
-// so a component that got nothing fails in checkTimeout, not once per
+// so a component that got nothing fails in resultTimeout, not once per
 // result.
 func awaitResult(wait context.Context, what string, ready func() error) error {
 	return Await(wait, nil, what, ready)
