@@ -37,6 +37,8 @@ datadir = %[1]s/data
 socket = %[1]s/mysqld.sock
 pid-file = %[1]s/mysqld.pid
 log-error = %[1]s/error.log
+# Its own: initialisations running side by side collide in a shared /tmp.
+tmpdir = %[1]s/tmp
 bind-address = 127.0.0.1
 port = %[2]d
 skip-name-resolve
@@ -52,6 +54,9 @@ innodb-flush-method = nosync
 		cnf += "user = root\n"
 	}
 	if err := writeFile(dir+"/my.cnf", cnf, 0o600); err != nil {
+		return err
+	}
+	if err := mkdirAll(dir + "/tmp"); err != nil {
 		return err
 	}
 	if _, err := RunCmd(ctx, dir, nil, "mariadb-install-db", "--defaults-file="+dir+"/my.cnf",
