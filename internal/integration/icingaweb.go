@@ -105,6 +105,16 @@ charset = "utf8"
 			return err
 		}
 	}
+	// The graph templates contrib/ ships, installed as the operator would.
+	templates, _ := filepath.Glob(filepath.Join(env.Contrib, "icingaweb2", "graphite-*.ini"))
+	if len(templates) == 0 {
+		return errors.New("no contrib/icingaweb2/graphite-*.ini")
+	}
+	for _, t := range templates {
+		if err := copyFile(t, filepath.Join(conf, "modules", "graphite", "templates", filepath.Base(t)), 0o644); err != nil {
+			return err
+		}
+	}
 	for _, m := range []string{"monitoring", "graphite"} {
 		if err := mkdirAll(conf + "/enabledModules"); err != nil {
 			return err
@@ -170,8 +180,8 @@ type servicePage struct {
 	Output string
 	Perf   [][]string
 	Graphs []struct {
-		Src           string
-		Width, Height int
+		Src                  string
+		Width, Height, Drawn int
 	}
 	HTML string
 }
@@ -182,7 +192,23 @@ const servicePageScript = `(() => {
   // Line 1 and the long output are two blocks under "Plugin Output".
   const outs = [...col.querySelectorAll('[id^="check-output-"] .plugin-output')];
   const rows = [...col.querySelectorAll('table.performance-data-table tr')].map(tr => [...tr.children].map(c => c.innerText.trim()));
-  const graphs = [...col.querySelectorAll('img.graphiteImg')].map(i => ({src: i.getAttribute('src'), width: i.naturalWidth, height: i.naturalHeight}));
+  // Pixels of the series' colour (#1a7dd7, contrib's templates and the
+  // module's default): a graph that loaded but shows no line has none.
+  const drawn = img => {
+    if (!img.naturalWidth) return 0;
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    // Above the legend, whose swatch has the same colour.
+    const plot = 4 * c.width * Math.floor(c.height * 0.75);
+    for (let i = 0; i < plot; i += 4) {
+      if (Math.abs(d[i] - 0x1a) + Math.abs(d[i+1] - 0x7d) + Math.abs(d[i+2] - 0xd7) < 40) n++;
+    }
+    return n;
+  };
+  const graphs = [...col.querySelectorAll('img.graphiteImg')].map(i => ({src: i.getAttribute('src'), width: i.naturalWidth, height: i.naturalHeight, drawn: drawn(i)}));
   return {state: states.length ? states[states.length - 1].innerText.trim() : '', output: outs.map(o => o.innerText).join('\n'),
     perf: rows, graphs: graphs, html: document.documentElement.outerHTML};
 })()`
@@ -310,15 +336,7 @@ func judgePage(p *Page, r Result, password string) error {
 		}
 	}
 	problems = append(problems, checkPerfTable(page.Perf, r)...)
-	var graphs int
-	for _, g := range page.Graphs {
-		if strings.Contains(g.Src, "host.name="+url.QueryEscape(r.Case.Scenario)) && g.Width > 0 {
-			graphs++
-		}
-	}
-	if graphs == 0 {
-		problems = append(problems, fmt.Sprintf("no graph of the service loaded (%d images)", len(page.Graphs)))
-	}
+	problems = append(problems, checkGraphs(page, r)...)
 	if strings.Contains(page.HTML, password) {
 		problems = append(problems, "the page shows the password")
 	}
@@ -326,6 +344,34 @@ func judgePage(p *Page, r Result, password string) error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// checkGraphs holds when the page shows at least one graph of the service
+// and every one draws a line.
+func checkGraphs(page servicePage, r Result) []string {
+	var problems []string
+	shown := 0
+	for _, g := range page.Graphs {
+		u, err := url.Parse(g.Src)
+		if err != nil || u.Query().Get("host.name") != r.Case.Scenario || u.Query().Get("service.name") != r.Service {
+			continue
+		}
+		// The metric is the template's macro: itgrix_metric in contrib's
+		// templates, perfdata in the module's default one.
+		label := u.Query().Get("itgrix_metric") + u.Query().Get("perfdata")
+		switch {
+		case g.Width == 0:
+			problems = append(problems, fmt.Sprintf("graph of %s did not load", label))
+		case g.Drawn < 20:
+			problems = append(problems, fmt.Sprintf("graph of %s draws no line", label))
+		default:
+			shown++
+		}
+	}
+	if shown == 0 && len(problems) == 0 {
+		problems = append(problems, fmt.Sprintf("no graph of the service (%d images)", len(page.Graphs)))
+	}
+	return problems
 }
 
 func containsLine(lines []string, l string) bool {
