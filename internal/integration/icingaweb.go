@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // IcingaWeb is Icinga Web 2 with the monitoring module on Icinga 2's IDO
@@ -98,7 +99,8 @@ charset = "utf8"
 		"roles.ini":                       "[operators]\nusers = \"operator\"\npermissions = \"*\"\n",
 		"modules/monitoring/backends.ini": "[icinga]\ntype = \"ido\"\nresource = \"icinga_ido\"\n",
 		"modules/monitoring/config.ini":   "[security]\nprotected_customvars = \"*pw*,*pass*,community\"\n",
-		"modules/graphite/config.ini":     fmt.Sprintf("[graphite]\nurl = %q\n", g.WebURL+"/"),
+		// Graphs of the last quarter hour: the run's checks are minutes old.
+		"modules/graphite/config.ini": fmt.Sprintf("[graphite]\nurl = %q\n\n[ui]\ndefault_time_range = \"15\"\ndefault_time_range_unit = \"minutes\"\n", g.WebURL+"/"),
 	}
 	for name, content := range files {
 		if err := writeFile(filepath.Join(conf, name), content, 0o600); err != nil {
@@ -231,11 +233,11 @@ func (w *IcingaWeb) Check(ctx context.Context, env *Env, in Inputs) (Report, err
 		return rep, err
 	}
 	defer b.Close()
-	for _, r := range icinga.Results {
-		name := fmt.Sprintf("%s %s", r.Case.Check, r.Case.Scenario)
-		// The IDO is written asynchronously: the page shows the result once
-		// the database holds it.
-		err := awaitResult(wait, "the result in the IDO", func() error {
+	// The IDO is written asynchronously: the pages show the results once
+	// the database holds them.
+	inIDO := map[int]error{}
+	for i, r := range icinga.Results {
+		inIDO[i] = awaitResult(wait, "the result in the IDO", func() error {
 			st, err := w.idoStatus(ctx, r)
 			if err != nil {
 				return err
@@ -245,10 +247,21 @@ func (w *IcingaWeb) Check(ctx context.Context, env *Env, in Inputs) (Report, err
 			}
 			return nil
 		})
+	}
+	// Graphite draws a value once its bucket has passed: a result written
+	// in the current one is not on the graphs yet.
+	next := time.Now().Truncate(graphiteStep).Add(graphiteStep + time.Second)
+	select {
+	case <-ctx.Done():
+		return rep, ctx.Err()
+	case <-time.After(time.Until(next)):
+	}
+	for i, r := range icinga.Results {
+		err := inIDO[i]
 		if err == nil {
 			err = w.checkService(ctx, env, b, r)
 		}
-		rep.Verdicts = append(rep.Verdicts, Verdict{name + ": service detail page", err})
+		rep.Verdicts = append(rep.Verdicts, Verdict{fmt.Sprintf("%s %s: service detail page", r.Case.Check, r.Case.Scenario), err})
 	}
 	return rep, nil
 }
