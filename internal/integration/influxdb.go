@@ -315,9 +315,11 @@ func (x *InfluxDB) checkDashboard(ctx context.Context, path string, want map[str
 	return out
 }
 
-func (x *InfluxDB) checkPanelQuery(ctx context.Context, query string, vars map[string]string, want map[string]map[string]map[string]float64) error {
+// fillVariables replaces Grafana's variables in a query with their values;
+// a variable without a value is an error.
+func fillVariables(query string, vars map[string]string) (string, error) {
 	q := query
-	// Longest names first: $__interval before a $__ of another name.
+	// Longest names first: $hostname before $host.
 	names := make([]string, 0, len(vars))
 	for k := range vars {
 		names = append(names, k)
@@ -327,7 +329,15 @@ func (x *InfluxDB) checkPanelQuery(ctx context.Context, query string, vars map[s
 		q = strings.ReplaceAll(q, k, vars[k])
 	}
 	if unfilledVariable.MatchString(q) {
-		return fmt.Errorf("a variable the check does not fill: %s", q)
+		return "", fmt.Errorf("a variable the check does not fill: %s", q)
+	}
+	return q, nil
+}
+
+func (x *InfluxDB) checkPanelQuery(ctx context.Context, query string, vars map[string]string, want map[string]map[string]map[string]float64) error {
+	q, err := fillVariables(query, vars)
+	if err != nil {
+		return err
 	}
 	series, err := x.query(ctx, q)
 	if err != nil {
