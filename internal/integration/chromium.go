@@ -64,6 +64,9 @@ func StartBrowser(dir string) (*Browser, error) {
 		args = append([]string{"--no-sandbox"}, args...)
 	}
 	cmd := exec.Command("chromium", args...)
+	// The run's fixed environment, with a HOME of its own: Chromium writes
+	// there besides the profile.
+	cmd.Env = append(DaemonEnv(), "HOME="+dir)
 	cmd.ExtraFiles = []*os.File{cmdR, resW}
 	cmd.Stdout, cmd.Stderr = log, log
 	// Its own process group: the renderers and helpers go with it.

@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -117,7 +116,7 @@ DATABASES = {'default': {'NAME': '%[1]s/web/graphite.db', 'ENGINE': 'django.db.b
 		"carbon-cache", "--config="+dir+"/conf/carbon.conf", "--nodaemon", "start"); err != nil {
 		return err
 	}
-	webEnv := append(os.Environ(), "PYTHONPATH="+dir+"/web", "DJANGO_SETTINGS_MODULE=graphite.settings",
+	webEnv := append(DaemonEnv(), "PYTHONPATH="+dir+"/web", "DJANGO_SETTINGS_MODULE=graphite.settings",
 		"GRAPHITE_SETTINGS_MODULE=itgrix_graphite_settings")
 	addr := fmt.Sprintf("127.0.0.1:%d", webPort)
 	// Django's own server is enough for one client; graphite-web's render

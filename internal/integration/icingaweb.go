@@ -142,7 +142,7 @@ require '/usr/share/icingaweb2/public/index.php';
 	}
 	addr := addr0(port)
 	// Workers so that the page's graphs load side by side.
-	phpEnv := append(os.Environ(), "ICINGAWEB_CONFIGDIR="+conf, "PHP_CLI_SERVER_WORKERS=4")
+	phpEnv := append(DaemonEnv(), "ICINGAWEB_CONFIGDIR="+conf, "PHP_CLI_SERVER_WORKERS=4")
 	if w.d, err = StartDaemon("php", dir+"/php.out", phpEnv, "php", "-S", addr, "-t", "/usr/share/icingaweb2/public", dir+"/router.php"); err != nil {
 		return err
 	}

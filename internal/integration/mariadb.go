@@ -86,6 +86,7 @@ func (m *MariaDB) SQL(ctx context.Context, db, statements string) (string, error
 		argv = append(argv, db)
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = DaemonEnv()
 	cmd.Stdin = strings.NewReader(statements)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
