@@ -165,6 +165,8 @@ object IdoMysqlConnection "ido" {
   user = "icinga"
   password = %q
   database = %q
+  // One node: no HA handover to wait for before it writes.
+  enable_ha = false
 }
 `, w.db.Host, w.db.Port, w.idoPass, idoDatabase)
 }
