@@ -24,7 +24,6 @@ type Graphite struct {
 	queryPort   int
 	WebURL      string // graphite-web, for Icinga Web's graphite module
 	carbon, web *Daemon
-	out         string
 }
 
 // graphiteStep is the finest interval Graphite stores.

@@ -312,7 +312,7 @@ func (w *IcingaWeb) checkService(ctx context.Context, env *Env, b *Browser, r Re
 			return err
 		}
 		if before.State != after.State || before.Output != after.Output || before.Long != after.Long || before.Perfdata != after.Perfdata {
-			err = errors.New("Icinga checked again during every visit")
+			err = errors.New("the check ran again during every visit")
 			continue
 		}
 		return judgePage(p, before, env.Login.Password)
