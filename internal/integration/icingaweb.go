@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,14 +21,14 @@ import (
 // service's detail page in headless Chromium and reads it as an operator
 // would.
 type IcingaWeb struct {
-	dir     string
-	URL     string
-	db      *MariaDB
-	idoPass string
-	d       *Daemon
+	dir string
+	URL string
+	db  *mariaDB
+	ido Database
+	d   *Daemon
 }
 
-// The databases it creates on the run's MariaDB.
+// The databases it asks the run's MariaDB for.
 const (
 	idoDatabase = "icinga_ido"
 	webDatabase = "icingaweb"
@@ -36,7 +37,7 @@ const (
 // Start creates the IDO and Icinga Web databases, writes Icinga Web's
 // configuration and starts PHP's server.
 func (w *IcingaWeb) Start(ctx context.Context, env *Env) error {
-	db, ok := Lookup[*MariaDB](env, "mariadb")
+	db, ok := Lookup[*mariaDB](env, "mariadb")
 	if !ok {
 		return errors.New("icingaweb needs mariadb")
 	}
@@ -48,13 +49,25 @@ func (w *IcingaWeb) Start(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	w.dir, w.db, w.idoPass = dir, db, "ido-"+randomHex(8)
-	webPass := "web-" + randomHex(8)
-	if err := db.CreateDatabase(ctx, idoDatabase, "icinga", w.idoPass, "/usr/share/icinga2-ido-mysql/schema/mysql.sql"); err != nil {
+	w.dir, w.db = dir, db
+	if w.ido, err = db.Database(ctx, idoDatabase); err != nil {
 		return err
 	}
-	if err := db.CreateDatabase(ctx, webDatabase, "icingaweb", webPass, "/usr/share/icingaweb2/schema/mysql.schema.sql"); err != nil {
+	web, err := db.Database(ctx, webDatabase)
+	if err != nil {
 		return err
+	}
+	for name, schema := range map[string]string{
+		idoDatabase: "/usr/share/icinga2-ido-mysql/schema/mysql.sql",
+		webDatabase: "/usr/share/icingaweb2/schema/mysql.schema.sql",
+	} {
+		b, err := os.ReadFile(schema)
+		if err != nil {
+			return err
+		}
+		if _, err := w.sql(ctx, name, string(b)); err != nil {
+			return fmt.Errorf("loading %s: %w", schema, err)
+		}
 	}
 	port, err := FreePort()
 	if err != nil {
@@ -79,20 +92,20 @@ db = "mysql"
 host = "%[1]s"
 port = "%[2]d"
 dbname = "%[3]s"
-username = "icingaweb"
-password = "%[4]s"
+username = "%[4]s"
+password = "%[5]s"
 charset = "utf8"
 
 [icinga_ido]
 type = "db"
 db = "mysql"
-host = "%[1]s"
-port = "%[2]d"
-dbname = "%[5]s"
-username = "icinga"
-password = "%[6]s"
+host = "%[6]s"
+port = "%[7]d"
+dbname = "%[8]s"
+username = "%[9]s"
+password = "%[10]s"
 charset = "utf8"
-`, db.Host, db.Port, webDatabase, webPass, idoDatabase, w.idoPass),
+`, web.Host, web.Port, web.Name, web.User, web.Password, w.ido.Host, w.ido.Port, w.ido.Name, w.ido.User, w.ido.Password),
 		// The web server authenticates (router.php sets REMOTE_USER), as
 		// behind an Apache with its own login.
 		"authentication.ini":              "[web-server]\nbackend = \"external\"\n",
@@ -162,13 +175,13 @@ func (w *IcingaWeb) IcingaConfig(env *Env) string {
 object IdoMysqlConnection "ido" {
   host = %q
   port = %d
-  user = "icinga"
+  user = %q
   password = %q
   database = %q
   // One node: no HA handover to wait for before it writes.
   enable_ha = false
 }
-`, w.db.Host, w.db.Port, w.idoPass, idoDatabase)
+`, w.ido.Host, w.ido.Port, w.ido.User, w.ido.Password, w.ido.Name)
 }
 
 // IcingaReady waits until the IDO connection is up.
@@ -268,10 +281,24 @@ func (w *IcingaWeb) Check(ctx context.Context, env *Env, in Inputs) (Report, err
 	return rep, nil
 }
 
+// sql runs statements from stdin (a schema is too long for -e) as
+// MariaDB's root in database db and returns the rows unescaped (--raw).
+func (w *IcingaWeb) sql(ctx context.Context, db, statements string) (string, error) {
+	cmd := exec.CommandContext(ctx, "mariadb", "--defaults-file="+w.db.cnf, "-uroot", "--batch", "--raw", "--skip-column-names", db)
+	cmd.Env = DaemonEnv()
+	cmd.Stdin = strings.NewReader(statements)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("mariadb: %w: %s", err, lastLines(string(out), 10))
+	}
+	return string(out), nil
+}
+
 // idoStatus is a service's current result as the IDO holds it, which is
 // what Icinga Web shows.
 func (w *IcingaWeb) idoStatus(ctx context.Context, r Result) (Result, error) {
-	out, err := w.db.SQL(ctx, idoDatabase, fmt.Sprintf(`SELECT JSON_OBJECT('state', s.current_state,
+	out, err := w.sql(ctx, idoDatabase, fmt.Sprintf(`SELECT JSON_OBJECT('state', s.current_state,
   'output', s.output, 'long', s.long_output, 'perfdata', s.perfdata)
 FROM icinga_servicestatus s JOIN icinga_objects o ON o.object_id = s.service_object_id
 WHERE o.name1 = '%s' AND o.name2 = '%s' AND o.is_active = 1`, r.Case.Scenario, r.Service))
