@@ -274,7 +274,13 @@ func (w *IcingaWeb) Check(ctx context.Context, env *Env, in Inputs) (Report, err
 	for i, r := range icinga.Results {
 		err := inIDO[i]
 		if err == nil {
-			err = w.checkService(ctx, env, b, r)
+			var shown *Result
+			shown, err = w.checkService(ctx, env, b, r)
+			if shown != nil {
+				// What the page shows, judged like any engine's result
+				// against the plugin run directly (its exit code too).
+				rep.Results = append(rep.Results, *shown)
+			}
 		}
 		rep.Verdicts = append(rep.Verdicts, Verdict{fmt.Sprintf("%s %s: service detail page", r.Case.Check, r.Case.Scenario), err})
 	}
@@ -323,28 +329,49 @@ WHERE o.name1 = '%s' AND o.name2 = '%s' AND o.is_active = 1`, r.Case.Scenario, r
 
 // checkService opens the service's page and judges it against the IDO's
 // result read around the visit: Icinga may run the check again meanwhile
-// (its own schedule), and then the visit is repeated.
-func (w *IcingaWeb) checkService(ctx context.Context, env *Env, b *Browser, r Result) error {
+// (its own schedule), and then the visit is repeated. It also returns what
+// the page shows as a Result: state, line 1 and long output from the page,
+// the performance data Icinga Web read (the IDO's), the plugin's argv.
+func (w *IcingaWeb) checkService(ctx context.Context, env *Env, b *Browser, r Result) (*Result, error) {
 	var err error
 	for try := 0; try < 3; try++ {
 		var before, after Result
 		var p *Page
 		if before, err = w.idoStatus(ctx, r); err != nil {
-			return err
+			return nil, err
 		}
 		if p, err = w.visit(ctx, env, b, r); err != nil {
-			return err
+			return nil, err
 		}
 		if after, err = w.idoStatus(ctx, r); err != nil {
-			return err
+			return nil, err
 		}
 		if before.State != after.State || before.Output != after.Output || before.Long != after.Long || before.Perfdata != after.Perfdata {
 			err = errors.New("the check ran again during every visit")
 			continue
 		}
-		return judgePage(p, before, env.Login.Password)
+		var page servicePage
+		if err := json.Unmarshal(p.Value, &page); err != nil {
+			return nil, fmt.Errorf("reading the page: %w", err)
+		}
+		shown := Result{Case: r.Case, Service: r.Service, State: stateOf(page.State), Perfdata: before.Perfdata,
+			Argv: r.Argv, Environ: r.Environ}
+		if lines := nonEmpty(page.Output); len(lines) > 0 {
+			shown.Output, shown.Long = lines[0], strings.Join(lines[1:], "\n")
+		}
+		return &shown, judgePage(page, before, env.Login.Password)
 	}
-	return err
+	return nil, err
+}
+
+// stateOf reads a state word as Icinga Web shows it (-1 for PENDING).
+func stateOf(word string) int {
+	for s := OK; s <= Unknown; s++ {
+		if StateName(s) == word {
+			return s
+		}
+	}
+	return -1
 }
 
 func (w *IcingaWeb) visit(ctx context.Context, env *Env, b *Browser, r Result) (*Page, error) {
@@ -359,11 +386,7 @@ func (w *IcingaWeb) visit(ctx context.Context, env *Env, b *Browser, r Result) (
 // judgePage holds when the page shows the case's state, the result's line
 // 1 and long output, every metric in the performance-data table, a loaded
 // graph of the service, and never the password.
-func judgePage(p *Page, r Result, password string) error {
-	var page servicePage
-	if err := json.Unmarshal(p.Value, &page); err != nil {
-		return fmt.Errorf("reading the page: %w", err)
-	}
+func judgePage(page servicePage, r Result, password string) error {
 	var problems []string
 	if page.State != StateName(r.Case.Want) {
 		problems = append(problems, fmt.Sprintf("state %q, want %s", page.State, StateName(r.Case.Want)))
