@@ -2,7 +2,8 @@
 #   make demo   build, start itgrix-sim, run both checks against scenarios
 #   make test   vet, staticcheck, every Go test with the race detector
 GO       ?= go
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# One version string for --version and the packages (see .ci/version).
+VERSION  ?= $(shell sh .ci/version)
 LDFLAGS  := -s -w -X check-itgrix/internal/cli.Version=$(VERSION)
 BIN      := bin
 PREFIX   ?= /usr
@@ -11,7 +12,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench bench-fleet fuzz tools man package integration
+.PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package integration screenshots
 
 all: build
 
@@ -26,15 +27,16 @@ $(BIN)/staticcheck: .ci/tools/go.mod
 $(BIN)/nfpm: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
 
-# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/.
-PKG_VERSION ?= 0.1.0
+# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/,
+# and the simulator's own check-itgrix-sim .deb and .rpm.
+PKG_VERSION ?= $(VERSION)
 PKG_ARCH    ?= amd64
 package: build $(BIN)/nfpm
 	rm -rf dist && mkdir -p dist/stage/man
 	for p in docs/*.1; do gzip -9n < $$p > dist/stage/man/$$(basename $$p).gz; done
 	export PKG_VERSION=$(PKG_VERSION) PKG_ARCH=$(PKG_ARCH); \
-	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p deb -t dist/ && \
-	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p rpm -t dist/
+	  for f in nfpm nfpm-sim; do for p in deb rpm; do \
+	    $(BIN)/nfpm package -f contrib/packaging/$$f.yaml -p $$p -t dist/ || exit 1; done; done
 	rm -rf dist/stage
 	@ls -l dist/
 
@@ -44,10 +46,12 @@ test: build tools
 	$(GO) -C .ci/tools mod tidy -diff
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
+	@bash .ci/apt-install monitoring-plugins-basic  # check_tcp: the reference for --extra-opts
 	$(GO) test -race -count=1 ./...
 	@bash .ci/test-contrib
 	@bash .ci/test-man
 	@bash .ci/test-package
+	@bash .ci/test-package-docs
 
 # Whole-process benchmark against lighttpd Digest (writes docs/performance.md),
 # then the Go micro-benchmarks. Not part of make test.
@@ -65,7 +69,7 @@ bench-fleet: build
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
-        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license \
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license FuzzSection:./internal/extraopts \
         FuzzDefaultOutput:./internal/app
 fuzz:
 	@for t in $(FUZZ); do \
@@ -73,11 +77,31 @@ fuzz:
 	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
 	done
 
-# The plugins inside real engines (Nagios Core 4, Icinga 2, NRPE) against
-# Apache's mod_auth_digest, then a self-test proving broken plugins fail it.
+# The plugins inside real engines (internal/integration: Nagios Core 4,
+# Naemon, Icinga 2, NRPE, Nagios -> check_nrpe -> NRPE) against Apache's
+# mod_auth_digest, compared with the plugins run directly, and a self-test
+# proving broken plugins fail every engine. INTEGRATION_ENGINES=naemon,nrpe
+# runs some engines only; INTEGRATION_NET=127.15.0.0/16 confines the PBXs'
+# addresses; INTEGRATION_KEEP=1 keeps the work dirs. The test binary runs
+# directly so that the overall tally line is the last one printed.
 integration: build
-	bash .ci/integration/run
-	bash .ci/integration/selftest
+	$(GO) vet -tags integration ./internal/integration/
+	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
+	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
+
+# docs/img/: Icinga Web 2 as an operator sees the checks, screenshots from a
+# real run of the icingaweb engine (Icinga 2, IDO on MariaDB, Graphite,
+# headless Chromium). Run it after changing what the plugins print.
+SHOTS := integration-out/screenshots
+screenshots: build
+	rm -rf $(SHOTS)
+	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
+	cd internal/integration && INTEGRATION_ENGINES=icingaweb INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
+	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
+	install -d docs/img
+	install -m 644 $(SHOTS)/icingaweb/healthy-app.png docs/img/icingaweb-app-healthy.png
+	install -m 644 $(SHOTS)/icingaweb/stopped-app.png docs/img/icingaweb-app-stopped.png
+	install -m 644 $(SHOTS)/icingaweb/expiring-license.png docs/img/icingaweb-license-expiring.png
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build
@@ -86,9 +110,14 @@ man: build
 demo: build
 	@bash .ci/demo $(BIN)
 
+# The plugins only: the simulator is for demos and trying configurations,
+# not for every PBX (make install-sim).
 install: build
-	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PLUGINDIR)
 	install -m 0755 $(addprefix $(BIN)/,$(PLUGINS)) $(DESTDIR)$(PLUGINDIR)/
+
+install-sim: build
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BIN)/itgrix-sim $(DESTDIR)$(BINDIR)/
 
 uninstall:
