@@ -12,7 +12,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install install-sim uninstall clean bench fuzz tools man package integration
+.PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package integration screenshots
 
 all: build
 
@@ -59,6 +59,13 @@ bench: build
 	bash .ci/bench/run
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
+# Icinga 2 on one core checks a ladder of fleet sizes (itgrix-sim --fleet on
+# 127.17.x.y) with the plugin and with the vendor's recipe; writes the fleet
+# section of docs/performance.md and docs/img/bench-fleet.png. QUICK=1: a
+# short ladder that only prints, under 3 minutes (CI's smoke test).
+bench-fleet: build
+	QUICK=$(QUICK) bash .ci/bench/fleet-run
+
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
@@ -82,6 +89,20 @@ integration: build
 	$(GO) vet -tags integration ./internal/integration/
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
 	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
+
+# docs/img/: Icinga Web 2 as an operator sees the checks, screenshots from a
+# real run of the icingaweb engine (Icinga 2, IDO on MariaDB, Graphite,
+# headless Chromium). Run it after changing what the plugins print.
+SHOTS := integration-out/screenshots
+screenshots: build
+	rm -rf $(SHOTS)
+	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
+	cd internal/integration && INTEGRATION_ENGINES=icingaweb INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
+	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
+	install -d docs/img
+	install -m 644 $(SHOTS)/icingaweb/healthy-app.png docs/img/icingaweb-app-healthy.png
+	install -m 644 $(SHOTS)/icingaweb/stopped-app.png docs/img/icingaweb-app-stopped.png
+	install -m 644 $(SHOTS)/icingaweb/expiring-license.png docs/img/icingaweb-license-expiring.png
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build

@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	nowFlag := app.Flag("now", "Build the scenarios as if now were TIME (YYYY-MM-DD, read in this host's zone, or RFC 3339), to try thresholds on another day together with the checks' --now.").PlaceHolder("TIME").String()
 	list := app.Flag("list-scenarios", "List the scenarios and exit.").Bool()
 	printDoc := app.Flag("print", "Write the --scenario document as of today to stdout and exit (to serve it from another web server).").Bool()
+	fleet := addFleetFlags(app)
 
 	if code, done := parse(app, args, stdout); done {
 		return code
@@ -72,6 +73,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 	if c.Password == "" {
 		c.Password = "itgrix"
+	}
+	if fleet.n != 0 || fleet.list {
+		return runFleet(ctx, fleet, c, *listen, stdout)
 	}
 	if _, err := sim.Document(c.Scenario, now()); err != nil && c.StatusFile == "" {
 		fmt.Fprintf(stdout, "itgrix-sim: %v; known: %s\n", err, strings.Join(names(), ", "))

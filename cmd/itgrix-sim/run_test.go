@@ -99,3 +99,20 @@ func newPipe() (<-chan string, pipeWriter) {
 	c := make(chan string, 8)
 	return c, pipeWriter(c)
 }
+
+func TestFleetFlags(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--fleet", "3", "--fleet-first", "127.17.0.254", "--password", "s", "--fleet-list"}, noEnv, &out, fixed); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "1\t127.17.1.1\t/pbx/1/status\tadmin\t") {
+		t.Errorf("--fleet-list: %q", lines)
+	}
+	for _, args := range [][]string{{"--fleet", "0", "--fleet-list"}, {"--fleet=-1"}, {"--fleet", "2", "--fleet-first", "::1"}, {"--fleet", "2", "--fleet-first", "pbx"}} {
+		out.Reset()
+		if code := run(context.Background(), args, noEnv, &out, fixed); code != 2 || !strings.HasPrefix(out.String(), "itgrix-sim: --fleet") {
+			t.Errorf("%v: exit %d %q", args, code, out.String())
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// engine is a monitoring daemon the ladder runs in.
+type engine interface {
+	name() string
+	// setup writes the configuration for the first n PBXs checked with c
+	// into dir and returns the daemon's command line and extra environment.
+	setup(b *bench, dir string, c command, n int) (argv, env []string, err error)
+	// dropsRoot: the daemon drops privileges itself (else it is started
+	// as the bench's -user).
+	dropsRoot() bool
+	// figures reads the engine's own statistics.
+	figures() (figures, error)
+	// settle is how long the figures lag behind the checks.
+	settle() time.Duration
+}
+
+type figures struct {
+	avgLat, maxLat, avgExec, maxExec float64 // s
+	states                           [4]int
+	pending                          int
+}
+
+func abs(p string) string { a, _ := filepath.Abs(p); return a }
+
+// icinga is Icinga 2 with its REST API on 127.0.0.1 for the figures.
+type icinga struct {
+	pki, apiPass string
+	apiPort      int
+}
+
+func (*icinga) name() string          { return "icinga2" }
+func (*icinga) dropsRoot() bool       { return true }
+func (*icinga) settle() time.Duration { return 0 }
+
+// certs makes the CA and node certificate the API needs, once per run.
+func (ic *icinga) certs(work string) error {
+	d := filepath.Join(work, "pki")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	for _, args := range [][]string{
+		{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=bench CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"},
+		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=bench.poller", "-keyout", d + "/bench.poller.key", "-out", d + "/node.csr"},
+		{"x509", "-req", "-in", d + "/node.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key", "-CAcreateserial", "-days", "2", "-out", d + "/bench.poller.crt"},
+	} {
+		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("openssl %s: %v: %s", args[0], err, out)
+		}
+	}
+	ic.pki = d
+	ic.apiPass = fmt.Sprintf("api-%d", time.Now().UnixNano())
+	return nil
+}
+
+var icingaCommand = map[string]string{"plugin": "itgrix-app", "recipe": "itgrix-recipe", "floor": "bench-true"}
+
+func (ic *icinga) setup(b *bench, dir string, c command, n int) ([]string, []string, error) {
+	o := b.o
+	for _, d := range []string{"lib/certs", "log", "run", "cache", "spool"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, f := range []string{"ca.crt", "bench.poller.crt", "bench.poller.key"} {
+		data, err := os.ReadFile(filepath.Join(ic.pki, f))
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "lib/certs", f), data, 0o600); err != nil {
+			return nil, nil, err
+		}
+	}
+	ic.apiPort = freePort()
+	var s strings.Builder
+	// The plugin runs through the shipped CheckCommand, unchanged.
+	fmt.Fprintf(&s, `const PluginDir = %q
+const NodeName = "bench.poller"
+const ZoneName = "master"
+include <itl>
+include <plugins>
+include %q
+object FileLogger "main" { path = %q; severity = "warning" }
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = %d }
+object ApiUser "bench" { password = %q; permissions = [ "*" ] }
+object CheckerComponent "checker" { }
+object CheckCommand "itgrix-recipe" {
+  command = [ "/bin/bash", %q, "http://$address$:8077/status" ]
+  env = { ITGRIX_USERNAME = "$itgrix_username$", ITGRIX_PASSWORD = "$itgrix_password$" }
+}
+object CheckCommand "bench-true" { command = [ "/bin/true" ] }
+apply Service "itgrix-app" {
+  check_command = %q
+  check_interval = %ds
+  retry_interval = %ds
+  max_check_attempts = 1
+  assign where host.vars.itgrix
+}
+`, abs(o.bin), abs(o.contrib), dir+"/log/icinga2.log", ic.apiPort, ic.apiPass, abs(o.recipe), icingaCommand[c.name],
+		int(o.interval.Seconds()), int(o.interval.Seconds()))
+	for _, m := range b.members[:n] {
+		fmt.Fprintf(&s, "object Host \"pbx-%s\" { check_command = \"dummy\"; enable_active_checks = false; address = %q; vars.itgrix = true; vars.itgrix_username = %q; vars.itgrix_password = %q }\n",
+			m[0], m[1], m[3], m[4])
+	}
+	if err := os.WriteFile(dir+"/icinga2.conf", []byte(s.String()), 0o644); err != nil {
+		return nil, nil, err
+	}
+	argv := []string{"icinga2", "daemon", "-c", dir + "/icinga2.conf",
+		"-DDataDir=" + dir + "/lib", "-DLogDir=" + dir + "/log", "-DCacheDir=" + dir + "/cache",
+		"-DSpoolDir=" + dir + "/spool", "-DInitRunDir=" + dir + "/run"}
+	// Icinga 2 switches to RunAsUser even when it need not: name ourselves
+	// when not started as root.
+	runUser, runGroup := o.runAs, o.runAs
+	if runUser == "" {
+		u, err := user.Current()
+		if err != nil {
+			return nil, nil, err
+		}
+		g, err := user.LookupGroupId(u.Gid)
+		if err != nil {
+			return nil, nil, err
+		}
+		runUser, runGroup = u.Username, g.Name
+	}
+	argv = append(argv, "-DRunAsUser="+runUser, "-DRunAsGroup="+runGroup)
+	return argv, nil, nil
+}
+
+var api = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+
+// figures reads /v1/status/CIB: the engine's averages over every
+// service's last check result.
+func (ic *icinga) figures() (figures, error) {
+	req, _ := http.NewRequest("GET", fmt.Sprintf("https://127.0.0.1:%d/v1/status/CIB", ic.apiPort), nil)
+	req.SetBasicAuth("bench", ic.apiPass)
+	req.Header.Set("Accept", "application/json")
+	res, err := api.Do(req)
+	if err != nil {
+		return figures{}, err
+	}
+	defer res.Body.Close()
+	var doc struct {
+		Results []struct {
+			Status map[string]float64 `json:"status"`
+		} `json:"results"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || len(doc.Results) == 0 {
+		return figures{}, fmt.Errorf("CIB: HTTP %d %v", res.StatusCode, err)
+	}
+	m := doc.Results[0].Status
+	return figures{avgLat: m["avg_latency"], maxLat: m["max_latency"], avgExec: m["avg_execution_time"], maxExec: m["max_execution_time"],
+		states:  [4]int{int(m["num_services_ok"]), int(m["num_services_warning"]), int(m["num_services_critical"]), int(m["num_services_unknown"])},
+		pending: int(m["num_services_pending"])}, nil
+}
+
+// naemon is Naemon built from the vendored source; its figures come from
+// naemonstats reading status.dat.
+type naemon struct {
+	bin, cfg string
+}
+
+func (*naemon) name() string          { return "naemon" }
+func (*naemon) dropsRoot() bool       { return false }
+func (*naemon) settle() time.Duration { return 2500 * time.Millisecond } // status_update_interval=2
+
+func (nm *naemon) setup(b *bench, dir string, c command, n int) ([]string, []string, error) {
+	o := b.o
+	if err := os.MkdirAll(dir+"/spool", 0o755); err != nil {
+		return nil, nil, err
+	}
+	iv := int(o.interval.Seconds())
+	// The plugin as contrib/nagios/itgrix-commands.cfg runs it, with the
+	// password file named per host instead of one $USER4$ for all.
+	cmds := map[string]string{
+		"plugin": "$USER1$/check_itgrix_app -H $HOSTADDRESS$ -u $USER3$ --password-file $_HOSTITGRIX_PASSWORD_FILE$",
+		"recipe": "/usr/bin/env ITGRIX_USERNAME=$USER3$ ITGRIX_PASSWORD=$_HOSTITGRIX_PASSWORD$ /bin/bash " + abs(o.recipe) + " http://$HOSTADDRESS$:8077/status",
+		"floor":  "/bin/true",
+	}
+	var s strings.Builder
+	fmt.Fprintf(&s, "define timeperiod {\n timeperiod_name 24x7\n alias always\n sunday 00:00-24:00\n monday 00:00-24:00\n tuesday 00:00-24:00\n"+
+		" wednesday 00:00-24:00\n thursday 00:00-24:00\n friday 00:00-24:00\n saturday 00:00-24:00\n}\n")
+	fmt.Fprintf(&s, "define command {\n command_name bench-check\n command_line %s\n}\n", cmds[c.name])
+	if err := os.MkdirAll(dir+"/pw", 0o755); err != nil {
+		return nil, nil, err
+	}
+	for _, m := range b.members[:n] {
+		pf := dir + "/pw/" + m[0]
+		if err := os.WriteFile(pf, []byte(m[4]+"\n"), 0o600); err != nil {
+			return nil, nil, err
+		}
+		fmt.Fprintf(&s, "define host {\n host_name pbx-%s\n address %s\n max_check_attempts 1\n check_period 24x7\n active_checks_enabled 0\n"+
+			" _ITGRIX_PASSWORD_FILE %s\n _ITGRIX_PASSWORD %s\n}\n", m[0], m[1], pf, m[4])
+		fmt.Fprintf(&s, "define service {\n host_name pbx-%s\n service_description itgrix-app\n check_command bench-check\n"+
+			" check_interval %d\n retry_interval %d\n max_check_attempts 1\n check_period 24x7\n notifications_enabled 0\n}\n", m[0], iv, iv)
+	}
+	if err := os.WriteFile(dir+"/objects.cfg", []byte(s.String()), 0o644); err != nil {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(dir+"/resource.cfg", []byte(fmt.Sprintf("$USER1$=%s\n$USER3$=%s\n", abs(o.bin), b.members[0][3])), 0o600); err != nil {
+		return nil, nil, err
+	}
+	runUser := o.runAs
+	if runUser == "" {
+		u, err := user.Current()
+		if err != nil {
+			return nil, nil, err
+		}
+		runUser = u.Username
+	}
+	// interval_length=1: intervals count in seconds. The default
+	// cached_service_check_horizon (15 s) skips a scheduled check whose
+	// last result is younger than that, which would silently halve a
+	// scaled-down 10 s interval.
+	main := fmt.Sprintf(`log_file=%[1]s/naemon.log
+cfg_file=%[1]s/objects.cfg
+resource_file=%[1]s/resource.cfg
+status_file=%[1]s/status.dat
+status_update_interval=2
+temp_file=%[1]s/naemon.tmp
+temp_path=%[1]s
+lock_file=%[1]s/naemon.pid
+check_result_path=%[1]s/spool
+command_file=%[1]s/naemon.cmd
+check_external_commands=0
+query_socket=%[1]s/naemon.qh
+state_retention_file=%[1]s/retention.dat
+retain_state_information=0
+object_cache_file=%[1]s/objects.cache
+precached_object_file=%[1]s/objects.precache
+naemon_user=%[2]s
+naemon_group=%[2]s
+interval_length=1
+check_result_reaper_frequency=1
+cached_service_check_horizon=0
+enable_notifications=0
+execute_host_checks=0
+log_initial_states=0
+log_service_retries=0
+max_concurrent_checks=0
+service_check_timeout=60
+use_syslog=0
+`, dir, runUser)
+	nm.cfg = dir + "/naemon.cfg"
+	if err := os.WriteFile(nm.cfg, []byte(main), 0o644); err != nil {
+		return nil, nil, err
+	}
+	// As the operator's guide advises for Nagios and Naemon: GOMAXPROCS=1
+	// in the daemon's environment reaches every check.
+	return []string{nm.bin, nm.cfg}, []string{"GOMAXPROCS=1"}, nil
+}
+
+func (nm *naemon) figures() (figures, error) {
+	stats := filepath.Join(filepath.Dir(nm.bin), "naemonstats")
+	out, err := exec.Command(stats, "-c", nm.cfg, "-m", "-D", " ", "-d",
+		"AVGACTSVCLAT,MAXACTSVCLAT,AVGACTSVCEXT,MAXACTSVCEXT,NUMSVCOK,NUMSVCWARN,NUMSVCCRIT,NUMSVCUNKN,NUMSERVICES,NUMSVCCHECKED").Output()
+	if err != nil {
+		return figures{}, fmt.Errorf("naemonstats: %v", err)
+	}
+	var v []float64
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	sc.Split(bufio.ScanWords)
+	for sc.Scan() {
+		f, err := strconv.ParseFloat(sc.Text(), 64)
+		if err != nil {
+			return figures{}, fmt.Errorf("naemonstats: %q", out)
+		}
+		v = append(v, f)
+	}
+	if len(v) != 10 {
+		return figures{}, fmt.Errorf("naemonstats: %q", out)
+	}
+	return figures{avgLat: v[0] / 1000, maxLat: v[1] / 1000, avgExec: v[2] / 1000, maxExec: v[3] / 1000,
+		states: [4]int{int(v[4]), int(v[5]), int(v[6]), int(v[7])}, pending: int(v[8] - v[9])}, nil
+}
