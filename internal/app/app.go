@@ -198,9 +198,8 @@ func cacheAge(e itgrix.Elem[itgrix.Timestamp], o Options, now time.Time) (*time.
 		return nil, check.OK, ""
 	}
 	age := max(now.Sub(e.Value.Time), 0)
-	if !thresholds {
-		return &age, check.OK, ""
-	}
+	// Line 1 names the age only when it alerts: an age within bounds
+	// would change line 1 every minute and says nothing to act on.
 	phrase := ", users cache updated " + Age(age)
 	switch {
 	case o.CacheAgeCritical != nil && age > *o.CacheAgeCritical:
@@ -208,7 +207,7 @@ func cacheAge(e itgrix.Elem[itgrix.Timestamp], o Options, now time.Time) (*time.
 	case o.CacheAgeWarning != nil && age > *o.CacheAgeWarning:
 		return &age, check.Warning, phrase + " (warning: older than " + Exact(*o.CacheAgeWarning) + ")"
 	}
-	return &age, check.OK, phrase
+	return &age, check.OK, ""
 }
 
 // crmOff applies --crm-off-state when the CRM link, its manager or its

@@ -512,7 +512,9 @@ func shownNumber(s string) (v, scale float64, ok bool) {
 	if err != nil {
 		return 0, 0, false
 	}
-	scale, ok = map[string]float64{"": 1, "s": 1, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "%": 1}[unit]
+	// Seconds grow into minutes, hours and days as they get larger
+	// (users_cache_age: "5.32 m", "3.08 d").
+	scale, ok = map[string]float64{"": 1, "s": 1, "ms": 1e-3, "µs": 1e-6, "us": 1e-6, "%": 1, "m": 60, "h": 3600, "d": 86400}[unit]
 	return v * scale, scale, ok
 }
 

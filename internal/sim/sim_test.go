@@ -39,7 +39,7 @@ func TestNewStateScenarios(t *testing.T) {
 		phrase   string
 	}{
 		{"stale-cache", func(o *app.Options) { o.CacheAgeCritical = &day }, check.Critical, "users cache updated 3d 2h ago (critical: older than 1d)"},
-		{"healthy", func(o *app.Options) { o.CacheAgeCritical = &day }, check.OK, "users cache updated 5m ago"},
+		{"healthy", func(o *app.Options) { o.CacheAgeCritical = &day }, check.OK, "Itgrix running (status Ok), 0 calls queued"},
 		{"storage", func(o *app.Options) { o.StorageWarning = r("100") }, check.Warning, "250 calls in storage (warning: above 100)"},
 		{"healthy", func(o *app.Options) { o.StorageWarning = r("100") }, check.OK, "3 calls in storage"},
 		{"batch", func(o *app.Options) { o.BatchCritical = r("100") }, check.Critical, "400 CRM requests waiting for a batch (critical: above 100)"},
