@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"strings"
 	"time"
 
@@ -100,6 +101,11 @@ func (o *options) checkExtraOpts(args []string) error {
 // Run executes a check plugin and returns its exit code. It always prints
 // a result: the run starts as UNKNOWN and a panic anywhere becomes UNKNOWN.
 func Run(spec Spec, env Env) (code int) {
+	// net/http logs some server misbehaviour (an unsolicited answer, such
+	// as an SSH banner on the port) through the standard logger, to
+	// stderr, which engines merge into the output. The result line says
+	// what went wrong; the log line must not reach the engine.
+	log.SetOutput(io.Discard)
 	result := check.Fail(check.Unknown, "check did not complete")
 	verbose := 0
 	app, o, validate := newApp(spec, env)

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +215,16 @@ func TestNoProxy(t *testing.T) {
 		if (c.Proxy == nil) != noProxy {
 			t.Errorf("--no-proxy=%v: proxy function set: %v", noProxy, c.Proxy != nil)
 		}
+	}
+}
+
+// TestStandardLoggerSilenced: net/http writes some server misbehaviour to
+// the standard logger; a plugin run must leave nothing for it to print.
+func TestStandardLoggerSilenced(t *testing.T) {
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(os.Stderr)
+	runWith(t, spec(false), nil, "--status-file", writeFile(t, `{"app_status":"Ok"}`))
+	if log.Writer() != io.Discard {
+		t.Error("the standard logger still writes after a run")
 	}
 }
