@@ -1,0 +1,57 @@
+package integration
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseOutput(t *testing.T) {
+	// The plugins print performance data after the long output, as the
+	// guidelines allow: everything after the last '|'.
+	d := ParseOutput(1, "WARNING: x\nlong 1\n\nlong 2 | 'a'=1;2;3 'time'=0.1s;;;0;\n")
+	if d.State != 1 || d.Output != "WARNING: x" {
+		t.Errorf("state %d, line 1 %q", d.State, d.Output)
+	}
+	if strings.Join(d.Long, "/") != "long 1/long 2" {
+		t.Errorf("long %q", d.Long)
+	}
+	if d.Perfdata != "'a'=1;2;3 'time'=0.1s;;;0;" {
+		t.Errorf("perfdata %q", d.Perfdata)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	c := Case{"healthy", App, OK}
+	plugin := Direct{State: OK, Output: "OK: fine", Long: []string{"a", "b"}, Perfdata: "'app_state'=0;;;0;2 'time'=0.002s;;;0;"}
+	good := Result{Case: c, State: OK, Output: "OK: fine", Long: "a\nb", Perfdata: "'app_state'=0;;;0;2 'time'=0.5s;;;0;"}
+	if p := Compare(good, plugin); len(p) != 0 {
+		t.Fatalf("a faithful record fails: %v", p)
+	}
+	for name, tc := range map[string]struct {
+		mutate func(*Result)
+		want   string
+	}{
+		"state":           {func(r *Result) { r.State = Warning }, "state 1"},
+		"line 1":          {func(r *Result) { r.Output = "OK: other" }, "output"},
+		"unit lost":       {func(r *Result) { r.Perfdata = "'app_state'=0;;;0;2 'time'=0.5;;;0;" }, "perfdata time"},
+		"unit spaced":     {func(r *Result) { r.Perfdata = "'app_state'=0;;;0;2 'time'=0.5 s;;;0;" }, "format"},
+		"label missing":   {func(r *Result) { r.Perfdata = "'time'=0.5s;;;0;" }, "labels"},
+		"value differs":   {func(r *Result) { r.Perfdata = "'app_state'=1;;;0;2 'time'=0.5s;;;0;" }, "perfdata app_state"},
+		"no perfdata":     {func(r *Result) { r.Perfdata = "" }, "none recorded"},
+		"long output":     {func(r *Result) { r.Long = "a\nc" }, "long output"},
+		"thresholds lost": {func(r *Result) { r.Perfdata = "'app_state'=0 'time'=0.5s;;;0;" }, "perfdata app_state"},
+	} {
+		r := good
+		tc.mutate(&r)
+		p := Compare(r, plugin)
+		if !strings.Contains(strings.Join(p, "; "), tc.want) {
+			t.Errorf("%s: problems %q, want one about %q", name, p, tc.want)
+		}
+	}
+	// The plugin itself giving the wrong state fails the case too.
+	wrong := plugin
+	wrong.State = Critical
+	if p := Compare(good, wrong); len(p) == 0 {
+		t.Error("a plugin state off the table passes")
+	}
+}

@@ -1,0 +1,319 @@
+package integration
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// icinga is Icinga 2 with the copy of contrib/icinga2 in its master zone,
+// one host per PBX, its REST API on 127.0.0.1 for forcing checks and
+// reading results, and the writers of every IcingaFeature in the run.
+type icinga struct {
+	dir string
+	d   *Daemon
+	API *IcingaAPI
+}
+
+func newIcinga() Component { return &icinga{} }
+
+const icingaNode = "icinga.test"
+
+// icingaStockTemplates is the package's generic-host and generic-service,
+// which contrib/ builds on as a stock installation has them.
+const icingaStockTemplates = "/etc/icinga2/conf.d/templates.conf"
+
+func (ic *icinga) Start(ctx context.Context, env *Env) error {
+	var err error
+	if ic.dir, err = env.Dir("icinga2"); err != nil {
+		return err
+	}
+	for _, d := range []string{"lib/certs", "log", "run", "cache", "spool", "zones.d/master"} {
+		if err := mkdirAll(filepath.Join(ic.dir, d)); err != nil {
+			return err
+		}
+	}
+	ca, err := writeIcingaCerts(filepath.Join(ic.dir, "lib", "certs"))
+	if err != nil {
+		return err
+	}
+	confs, _ := filepath.Glob(filepath.Join(env.Contrib, "icinga2", "*.conf"))
+	if len(confs) == 0 {
+		return fmt.Errorf("no contrib/icinga2/*.conf")
+	}
+	for _, f := range confs {
+		if err := copyFile(f, filepath.Join(ic.dir, "zones.d", "master", filepath.Base(f)), 0o644); err != nil {
+			return err
+		}
+	}
+	var hosts strings.Builder
+	for _, p := range env.PBXs {
+		// Host checks would need plugins the run does not ship.
+		fmt.Fprintf(&hosts, `object Host %q {
+  import "generic-host"
+  check_command = "dummy"
+  address = %q
+  vars.itgrix = true
+  vars.itgrix_username = %q
+  vars.itgrix_password = ItgrixPassword
+}
+`, p.Scenario, p.Addr, env.Login.User)
+	}
+	if err := writeFile(filepath.Join(ic.dir, "zones.d", "master", "hosts.conf"), hosts.String(), 0o644); err != nil {
+		return err
+	}
+	port, err := FreePort()
+	if err != nil {
+		return err
+	}
+	ic.API = &IcingaAPI{Base: fmt.Sprintf("https://127.0.0.1:%d", port), User: "test", Password: "api-" + randomHex(8)}
+	ic.API.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: ca, ServerName: icingaNode}, Proxy: nil}}
+	var features []IcingaFeature
+	var featureConf strings.Builder
+	for _, name := range env.order {
+		if f, ok := env.started[name].(IcingaFeature); ok {
+			features = append(features, f)
+			featureConf.WriteString(f.IcingaConfig(env) + "\n")
+		}
+	}
+	conf := fmt.Sprintf(`const PluginDir = %q
+const NodeName = %q
+const ZoneName = "master"
+const ItgrixPassword = %q
+include <itl>
+include <plugins>
+include %q
+object FileLogger "main" { path = %q; severity = "information" }
+object Endpoint NodeName { }
+object Zone ZoneName { endpoints = [ NodeName ] }
+object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = %d }
+object ApiUser %q { password = %q; permissions = [ "*" ] }
+object CheckerComponent "checker" { }
+%s
+include_zones "itgrix", %q
+`, env.EngineBin, icingaNode, env.Login.Password, icingaStockTemplates, filepath.Join(ic.dir, "log", "icinga2.log"), port,
+		ic.API.User, ic.API.Password, featureConf.String(), filepath.Join(ic.dir, "zones.d"))
+	if err := writeFile(filepath.Join(ic.dir, "icinga2.conf"), conf, 0o600); err != nil {
+		return err
+	}
+	if err := chownTree(ic.dir, env.EngineUser, env.EngineGroup); err != nil {
+		return err
+	}
+	argv := []string{"icinga2", "daemon", "-c", filepath.Join(ic.dir, "icinga2.conf")}
+	for k, v := range map[string]string{"DataDir": "lib", "LogDir": "log", "CacheDir": "cache", "SpoolDir": "spool", "InitRunDir": "run"} {
+		argv = append(argv, "-D"+k+"="+filepath.Join(ic.dir, v))
+	}
+	argv = append(argv, "-DRunAsUser="+env.EngineUser, "-DRunAsGroup="+env.EngineGroup)
+	if ic.d, err = StartDaemon("icinga2", filepath.Join(ic.dir, "daemon.log"), nil, argv...); err != nil {
+		return err
+	}
+	if err := Await(ctx, ic.d, "icinga2's API", func() error {
+		_, err := ic.API.Do(ctx, "GET", "/v1/status/IcingaApplication", nil)
+		return err
+	}); err != nil {
+		return fmt.Errorf("%w\n%s", err, Tail(filepath.Join(ic.dir, "log", "icinga2.log"), 20))
+	}
+	// Results checked before a writer is connected are never sent.
+	for _, f := range features {
+		if err := f.IcingaReady(ctx, ic.API); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ic *icinga) Stop() { ic.d.Stop() }
+
+// Check forces every service check, waits for results newer than the
+// request, and reads them with the command line Icinga ran.
+func (ic *icinga) Check(ctx context.Context, env *Env, _ Inputs) (Report, error) {
+	since := float64(time.Now().Unix())
+	if _, err := ic.API.Do(ctx, "POST", "/v1/actions/reschedule-check", map[string]any{"type": "Service", "force": true}); err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	err := Await(ctx, ic.d, "every forced check in Icinga's API", func() error {
+		b, err := ic.API.Do(ctx, "GET", "/v1/objects/services?attrs=last_check_result&attrs=host_name&attrs=name", nil)
+		if err != nil {
+			return err
+		}
+		var resp struct {
+			Results []struct {
+				Attrs struct {
+					HostName        string `json:"host_name"`
+					Name            string `json:"name"`
+					LastCheckResult *struct {
+						State        float64           `json:"state"`
+						Output       string            `json:"output"`
+						Command      []string          `json:"command"`
+						ExecutionEnd float64           `json:"execution_end"`
+						Perfdata     []json.RawMessage `json:"performance_data"`
+					} `json:"last_check_result"`
+				} `json:"attrs"`
+			} `json:"results"`
+		}
+		if err := json.Unmarshal(b, &resp); err != nil {
+			return err
+		}
+		rep = Report{}
+		for _, r := range resp.Results {
+			cr := r.Attrs.LastCheckResult
+			if cr == nil || cr.ExecutionEnd < since || len(cr.Command) == 0 {
+				continue
+			}
+			c, ok := FindCase(env.Cases, r.Attrs.HostName, checkOf(cr.Command[0]))
+			if !ok {
+				continue
+			}
+			first, long, _ := strings.Cut(cr.Output, "\n")
+			var perf []string
+			for _, p := range cr.Perfdata {
+				var s string
+				if json.Unmarshal(p, &s) != nil {
+					s = string(p) // an object: Icinga could not keep it as text
+				}
+				perf = append(perf, s)
+			}
+			rep.Results = append(rep.Results, Result{
+				Case: c, Service: r.Attrs.Name, State: int(cr.State), Output: first, Long: long,
+				Perfdata: strings.Join(perf, " "), Argv: cr.Command,
+				// contrib passes the password in the environment.
+				Environ: []string{"ITGRIX_PASSWORD=" + env.Login.Password},
+			})
+		}
+		if len(rep.Results) < len(env.Cases) {
+			return fmt.Errorf("%d of %d results", len(rep.Results), len(env.Cases))
+		}
+		return nil
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	rep.Verdicts = append(rep.Verdicts, Verdict{"icinga2.log has no performance-data warnings", ic.perfdataWarnings()})
+	return rep, nil
+}
+
+var perfdataWarning = regexp.MustCompile(`(?i)(perfdata|performance data).*(warning|critical|invalid|ignor)|(warning|critical|invalid|ignor).*(perfdata|performance data)`)
+
+func (ic *icinga) perfdataWarnings() error {
+	b, err := os.ReadFile(filepath.Join(ic.dir, "log", "icinga2.log"))
+	if err != nil {
+		return err
+	}
+	var bad []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if perfdataWarning.MatchString(l) {
+			bad = append(bad, l)
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%d lines, e.g. %s", len(bad), bad[0])
+	}
+	return nil
+}
+
+// checkOf is the plugin a command line runs.
+func checkOf(program string) Check {
+	return Check(strings.TrimPrefix(filepath.Base(program), "check_itgrix_"))
+}
+
+// IcingaAPI is a client of Icinga 2's REST API.
+type IcingaAPI struct {
+	Base, User, Password string
+	client               *http.Client
+}
+
+// Do sends a request with a JSON body (nil for none) and returns the body
+// of a 2xx answer.
+func (a *IcingaAPI) Do(ctx context.Context, method, path string, body any) ([]byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, a.Base+path, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.SetBasicAuth(a.User, a.Password)
+	req.Header.Set("Accept", "application/json")
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s %s: HTTP %d: %.300s", method, path, resp.StatusCode, b)
+	}
+	return b, nil
+}
+
+// writeIcingaCerts writes a CA and the node's certificate for the API
+// listener, and returns the CA pool to verify it with.
+func writeIcingaCerts(dir string) (*x509.CertPool, error) {
+	caKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Icinga test CA"},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(48 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, err
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: icingaNode}, DNSNames: []string{icingaNode},
+		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(48 * time.Hour),
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{
+		"ca.crt":            pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
+		icingaNode + ".crt": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		icingaNode + ".key": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return pool, nil
+}

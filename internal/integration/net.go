@@ -1,0 +1,96 @@
+package integration
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"strconv"
+)
+
+// NetEnv names the variable that confines a run's PBX addresses to a
+// loopback range (e.g. 127.15.0.0/16); without it any of 127.0.0.0/8
+// outside 127.0.0.0/24 may be picked.
+const NetEnv = "INTEGRATION_NET"
+
+// PBXPorts are the fixed ports every PBX address must have free: Itgrix's
+// 8077 (contrib's commands rely on the plugins' default) and NRPE's 5666
+// (contrib's check_nrpe command relies on its default).
+var PBXPorts = []int{8077, 5666}
+
+// Net is the run's slice of loopback: a /24 (or the forced range if
+// narrower) whose host addresses the PBXs use.
+type Net struct {
+	Prefix netip.Prefix
+}
+
+// PickNet chooses a /24 inside within (a 127.0.0.0/8 range) on which n
+// addresses have every port of ports free, trying random candidates so
+// that concurrent runs on one machine do not collide.
+func PickNet(within string, n int, ports []int) (*Net, error) {
+	if within == "" {
+		within = "127.0.0.0/8"
+	}
+	p, err := netip.ParsePrefix(within)
+	if err != nil {
+		return nil, fmt.Errorf("%s=%q: %w", NetEnv, within, err)
+	}
+	p = p.Masked()
+	if !p.Addr().Is4() || !netip.MustParsePrefix("127.0.0.0/8").Contains(p.Addr()) || p.Bits() < 8 {
+		return nil, fmt.Errorf("%s=%q: not a range inside 127.0.0.0/8", NetEnv, within)
+	}
+	if p.Bits() > 24 && 1<<(32-p.Bits()) < n+2 {
+		return nil, fmt.Errorf("%s=%q: too small for %d addresses", NetEnv, within, n)
+	}
+	var lastErr error
+	for try := 0; try < 20; try++ {
+		cand := p
+		if p.Bits() < 24 {
+			base := p.Addr().As4()
+			v := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8
+			v |= uint32(rand.IntN(1<<(24-p.Bits()))) << 8
+			cand = netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), 0}), 24)
+			if cand.Addr().As4()[1] == 0 && cand.Addr().As4()[2] == 0 {
+				continue // 127.0.0.0/24 is everybody's localhost
+			}
+		}
+		nt := &Net{Prefix: cand}
+		if lastErr = nt.free(n, ports); lastErr == nil {
+			return nt, nil
+		}
+	}
+	return nil, fmt.Errorf("no free loopback block in %s (last: %v); set %s to a free range", p, lastErr, NetEnv)
+}
+
+// Host returns the i-th host address of the block (from 0).
+func (nt *Net) Host(i int) string {
+	a := nt.Prefix.Addr()
+	for k := 0; k <= i; k++ {
+		a = a.Next()
+	}
+	return a.String()
+}
+
+func (nt *Net) free(n int, ports []int) error {
+	for i := 0; i < n; i++ {
+		for _, port := range ports {
+			l, err := net.Listen("tcp4", net.JoinHostPort(nt.Host(i), strconv.Itoa(port)))
+			if err != nil {
+				return err
+			}
+			l.Close()
+		}
+	}
+	return nil
+}
+
+// FreePort returns a port the kernel reports free on 127.0.0.1, for a
+// daemon about to bind it.
+func FreePort() (int, error) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

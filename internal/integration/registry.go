@@ -1,0 +1,15 @@
+package integration
+
+// Registry is every component a run can have, in a sensible start order.
+// Add a component here with its file; see the package documentation.
+var Registry = []Spec{
+	{Name: "pbx", New: newApache, Packages: []string{"apache2"}},
+	{Name: "graphite", New: newGraphiteSink, Reads: []string{"icinga2"}},
+	{Name: "icinga2", New: newIcinga, Needs: []string{"pbx"}, After: []string{"graphite"}, Packages: []string{"icinga2"}},
+	{Name: "nagios", New: newNagios, Needs: []string{"pbx"}, Packages: []string{"nagios4"}},
+	{Name: "naemon", New: newNaemon, Needs: []string{"pbx"},
+		Packages: []string{"autoconf", "automake", "libtool", "libglib2.0-dev", "gperf", "help2man", "pkg-config", "make", "gcc", "libc6-dev"}},
+	{Name: "nrpe-pbx", New: newNRPEPBX, Packages: []string{"nagios-nrpe-server"}},
+	{Name: "nrpe", New: newNRPE, Needs: []string{"pbx", "nrpe-pbx"}, Packages: []string{"nagios-nrpe-plugin"}},
+	{Name: "nagios-nrpe", New: newNagiosNRPE, Needs: []string{"pbx", "nrpe-pbx"}, Packages: []string{"nagios4", "nagios-nrpe-plugin"}},
+}
