@@ -12,4 +12,5 @@ var Registry = []Spec{
 	{Name: "nrpe-pbx", New: newNRPEPBX, Packages: []string{"nagios-nrpe-server"}},
 	{Name: "nrpe", New: newNRPE, Needs: []string{"pbx", "nrpe-pbx"}, Packages: []string{"nagios-nrpe-plugin"}},
 	{Name: "nagios-nrpe", New: newNagiosNRPE, Needs: []string{"pbx", "nrpe-pbx"}, Packages: []string{"nagios4", "nagios-nrpe-plugin"}},
+	{Name: "mariadb", New: newMariaDB, Packages: []string{"mariadb-server"}},
 }
