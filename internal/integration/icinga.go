@@ -115,12 +115,7 @@ include_zones "itgrix", %q
 	if err := chownTree(ic.dir, env.EngineUser, env.EngineGroup); err != nil {
 		return err
 	}
-	argv := []string{"icinga2", "daemon", "-c", filepath.Join(ic.dir, "icinga2.conf")}
-	for k, v := range map[string]string{"DataDir": "lib", "LogDir": "log", "CacheDir": "cache", "SpoolDir": "spool", "InitRunDir": "run"} {
-		argv = append(argv, "-D"+k+"="+filepath.Join(ic.dir, v))
-	}
-	argv = append(argv, "-DRunAsUser="+env.EngineUser, "-DRunAsGroup="+env.EngineGroup)
-	if ic.d, err = StartDaemon("icinga2", filepath.Join(ic.dir, "daemon.log"), nil, argv...); err != nil {
+	if ic.d, err = StartDaemon("icinga2", filepath.Join(ic.dir, "daemon.log"), nil, icingaArgv(env, ic.dir)...); err != nil {
 		return err
 	}
 	if err := Await(ctx, ic.d, "icinga2's API", func() error {

@@ -153,13 +153,8 @@ object ApiUser %q { password = %q; permissions = [ %s ] }
 	if err := chownTree(n.Dir, env.EngineUser, env.EngineGroup); err != nil {
 		return err
 	}
-	argv := []string{"icinga2", "daemon", "-c", filepath.Join(n.Dir, "icinga2.conf")}
-	for k, v := range map[string]string{"DataDir": "lib", "LogDir": "log", "CacheDir": "cache", "SpoolDir": "spool", "InitRunDir": "run"} {
-		argv = append(argv, "-D"+k+"="+filepath.Join(n.Dir, v))
-	}
-	argv = append(argv, "-DRunAsUser="+env.EngineUser, "-DRunAsGroup="+env.EngineGroup)
 	var err error
-	if n.d, err = StartDaemon("icinga2 "+n.Name, filepath.Join(n.Dir, "daemon.log"), nil, argv...); err != nil {
+	if n.d, err = StartDaemon("icinga2 "+n.Name, filepath.Join(n.Dir, "daemon.log"), nil, icingaArgv(env, n.Dir)...); err != nil {
 		return err
 	}
 	if err := n.Await(ctx, n.Name+"'s API", func() error {
@@ -169,6 +164,17 @@ object ApiUser %q { password = %q; permissions = [ %s ] }
 		return fmt.Errorf("%w\n%s", err, Tail(filepath.Join(n.Dir, "log", "icinga2.log"), 20))
 	}
 	return nil
+}
+
+// icingaArgv runs Icinga 2 in the foreground from dir: dir/icinga2.conf,
+// and its data, log, cache, spool and run directories under dir, as the
+// engine user.
+func icingaArgv(env *Env, dir string) []string {
+	argv := []string{"icinga2", "daemon", "-c", filepath.Join(dir, "icinga2.conf")}
+	for k, v := range map[string]string{"DataDir": "lib", "LogDir": "log", "CacheDir": "cache", "SpoolDir": "spool", "InitRunDir": "run"} {
+		argv = append(argv, "-D"+k+"="+filepath.Join(dir, v))
+	}
+	return append(argv, "-DRunAsUser="+env.EngineUser, "-DRunAsGroup="+env.EngineGroup)
 }
 
 // Await polls ready until it holds, the daemon exits or ctx ends.
