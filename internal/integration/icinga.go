@@ -144,53 +144,23 @@ func (ic *icinga) Check(ctx context.Context, env *Env, _ Inputs) (Report, error)
 	}
 	var rep Report
 	err := Await(ctx, ic.d, "every forced check in Icinga's API", func() error {
-		b, err := ic.API.Do(ctx, "GET", "/v1/objects/services?attrs=last_check_result&attrs=host_name&attrs=name", nil)
+		rs, err := icingaResults(ctx, ic.API, "")
 		if err != nil {
 			return err
 		}
-		var resp struct {
-			Results []struct {
-				Attrs struct {
-					HostName        string `json:"host_name"`
-					Name            string `json:"name"`
-					LastCheckResult *struct {
-						State        float64           `json:"state"`
-						Output       string            `json:"output"`
-						Command      []string          `json:"command"`
-						ExecutionEnd float64           `json:"execution_end"`
-						Perfdata     []json.RawMessage `json:"performance_data"`
-					} `json:"last_check_result"`
-				} `json:"attrs"`
-			} `json:"results"`
-		}
-		if err := json.Unmarshal(b, &resp); err != nil {
-			return err
-		}
 		rep = Report{}
-		for _, r := range resp.Results {
-			cr := r.Attrs.LastCheckResult
-			if cr == nil || cr.ExecutionEnd < since || len(cr.Command) == 0 {
+		for _, r := range rs {
+			if r.End < since || len(r.Command) == 0 {
 				continue
 			}
-			c, ok := FindCase(env.Cases, r.Attrs.HostName, checkOf(cr.Command[0]))
+			c, ok := FindCase(env.Cases, r.Host, checkOf(r.Command[0]))
 			if !ok {
 				continue
 			}
-			first, long, _ := strings.Cut(cr.Output, "\n")
-			var perf []string
-			for _, p := range cr.Perfdata {
-				var s string
-				if json.Unmarshal(p, &s) != nil {
-					s = string(p) // an object: Icinga could not keep it as text
-				}
-				perf = append(perf, s)
-			}
-			rep.Results = append(rep.Results, Result{
-				Case: c, Service: r.Attrs.Name, State: int(cr.State), Output: first, Long: long,
-				Perfdata: strings.Join(perf, " "), Argv: cr.Command,
-				// contrib passes the password in the environment.
-				Environ: []string{"ITGRIX_PASSWORD=" + env.Login.Password},
-			})
+			res := r.result(c)
+			// contrib passes the password in the environment.
+			res.Environ = []string{"ITGRIX_PASSWORD=" + env.Login.Password}
+			rep.Results = append(rep.Results, res)
 		}
 		if len(rep.Results) < len(env.Cases) {
 			return fmt.Errorf("%d of %d results", len(rep.Results), len(env.Cases))

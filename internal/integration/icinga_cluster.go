@@ -247,5 +247,5 @@ func (c *icingaCluster) ConfigWarnings() error {
 // MasterResults reads the services matching filter from the master's API:
 // the one place every result reaches.
 func (c *icingaCluster) MasterResults(ctx context.Context, filter string) ([]icingaResult, error) {
-	return icingaResults(ctx, c.Master, filter)
+	return icingaResults(ctx, c.Master.API, filter)
 }

@@ -224,10 +224,13 @@ type icingaResult struct {
 }
 
 // icingaResults reads the services matching filter (an Icinga filter
-// expression) and their last results from n's API.
-func icingaResults(ctx context.Context, n *icingaInstance, filter string) ([]icingaResult, error) {
-	q := url.Values{"filter": {filter}, "attrs": {"last_check_result", "host_name", "name", "zone"}}
-	b, err := n.API.Do(ctx, "GET", "/v1/objects/services?"+icingaQuery(q), nil)
+// expression, "" for all) and their last results from an API.
+func icingaResults(ctx context.Context, api *IcingaAPI, filter string) ([]icingaResult, error) {
+	q := url.Values{"attrs": {"last_check_result", "host_name", "name", "zone"}}
+	if filter != "" {
+		q.Set("filter", filter)
+	}
+	b, err := api.Do(ctx, "GET", "/v1/objects/services?"+icingaQuery(q), nil)
 	if err != nil {
 		return nil, err
 	}

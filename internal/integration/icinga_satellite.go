@@ -64,14 +64,17 @@ func (icingaSatellite) Check(ctx context.Context, env *Env, _ Inputs) (Report, e
 	return rep, nil
 }
 
-// forceChecks asks node to check the services matching filter now and
-// returns the time asked, in Icinga's seconds. The node must be the one
-// whose checker schedules them: Icinga 2.13 relays a forced check from the
+// forceChecks asks node to check the services matching filter ("" for
+// all) now and returns the time asked, in Icinga's seconds. The node must
+// be the one whose checker schedules them: Icinga 2.13 relays a forced check from the
 // master to a satellite, whose checker then still waits for its own
 // schedule (Icinga/icinga2#6766).
 func forceChecks(ctx context.Context, n *icingaInstance, filter string) (float64, error) {
 	since := float64(time.Now().UnixNano()) / 1e9
-	_, err := n.API.Do(ctx, "POST", "/v1/actions/reschedule-check",
-		map[string]any{"type": "Service", "filter": filter, "force": true})
+	req := map[string]any{"type": "Service", "force": true}
+	if filter != "" {
+		req["filter"] = filter
+	}
+	_, err := n.API.Do(ctx, "POST", "/v1/actions/reschedule-check", req)
 	return since, err
 }
