@@ -139,7 +139,11 @@ func (n *icingaInstance) Start(ctx context.Context, env *Env, conf string, permi
 	for i, p := range permissions {
 		quoted[i] = fmt.Sprintf("%q", p)
 	}
-	head := fmt.Sprintf(`const PluginDir = %q
+	// A port FreePort found free may be taken before Icinga binds it (by
+	// another daemon of the run, or a connection's local port): then Icinga
+	// exits at once, and a new port is tried.
+	for try := 1; ; try++ {
+		head := fmt.Sprintf(`const PluginDir = %q
 const NodeName = %q
 include <itl>
 include <plugins>
@@ -147,23 +151,32 @@ object FileLogger "main" { path = %q; severity = "information" }
 object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = %d; accept_config = true; accept_commands = true }
 object ApiUser %q { password = %q; permissions = [ %s ] }
 `, env.EngineBin, n.Name, filepath.Join(n.Dir, "log", "icinga2.log"), n.Port, n.API.User, n.API.Password, strings.Join(quoted, ", "))
-	if err := writeFile(filepath.Join(n.Dir, "icinga2.conf"), head+conf, 0o600); err != nil {
-		return err
+		if err := writeFile(filepath.Join(n.Dir, "icinga2.conf"), head+conf, 0o600); err != nil {
+			return err
+		}
+		if err := chownTree(n.Dir, env.EngineUser, env.EngineGroup); err != nil {
+			return err
+		}
+		var err error
+		if n.d, err = StartDaemon("icinga2 "+n.Name, filepath.Join(n.Dir, "daemon.log"), nil, icingaArgv(env, n.Dir)...); err != nil {
+			return err
+		}
+		err = n.Await(ctx, n.Name+"'s API", func() error {
+			_, err := n.API.Do(ctx, "GET", "/v1/status/IcingaApplication", nil)
+			return err
+		})
+		if err == nil {
+			return nil
+		}
+		logs := Tail(filepath.Join(n.Dir, "daemon.log"), 20) + Tail(filepath.Join(n.Dir, "log", "icinga2.log"), 20)
+		if try == 3 || n.d.Exited() == nil || !strings.Contains(logs, "Cannot bind") {
+			return fmt.Errorf("%w\n%s", err, logs)
+		}
+		if n.Port, err = FreePort(); err != nil {
+			return err
+		}
+		n.API.Base = fmt.Sprintf("https://127.0.0.1:%d", n.Port)
 	}
-	if err := chownTree(n.Dir, env.EngineUser, env.EngineGroup); err != nil {
-		return err
-	}
-	var err error
-	if n.d, err = StartDaemon("icinga2 "+n.Name, filepath.Join(n.Dir, "daemon.log"), nil, icingaArgv(env, n.Dir)...); err != nil {
-		return err
-	}
-	if err := n.Await(ctx, n.Name+"'s API", func() error {
-		_, err := n.API.Do(ctx, "GET", "/v1/status/IcingaApplication", nil)
-		return err
-	}); err != nil {
-		return fmt.Errorf("%w\n%s", err, Tail(filepath.Join(n.Dir, "log", "icinga2.log"), 20))
-	}
-	return nil
 }
 
 // icingaArgv runs Icinga 2 in the foreground from dir: dir/icinga2.conf,

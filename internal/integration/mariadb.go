@@ -36,13 +36,45 @@ func (m *mariaDB) Start(ctx context.Context, env *Env) error {
 	if m.dir, err = env.Dir("mariadb"); err != nil {
 		return err
 	}
-	if m.port, err = FreePort(); err != nil {
-		return err
-	}
 	m.cnf = filepath.Join(m.dir, "my.cnf")
+	// mariadbd refuses to run as root: as root it runs as mysql.
+	var asUser []string
+	if os.Geteuid() == 0 {
+		asUser = []string{"--user=mysql"}
+	}
+	for try := 1; ; try++ {
+		if m.port, err = FreePort(); err != nil {
+			return err
+		}
+		if err := m.writeConfig(); err != nil {
+			return err
+		}
+		if try == 1 {
+			if err := m.install(ctx, asUser); err != nil {
+				return err
+			}
+		}
+		if m.d, err = StartDaemon("mariadbd", filepath.Join(m.dir, "daemon.log"), nil,
+			append([]string{"mariadbd", "--defaults-file=" + m.cnf}, asUser...)...); err != nil {
+			return err
+		}
+		err = Await(ctx, m.d, "MariaDB", func() error { _, err := m.SQL(ctx, "", "SELECT 1"); return err })
+		if err == nil {
+			return nil
+		}
+		// The port FreePort found may be taken before mariadbd binds it.
+		logs := Tail(filepath.Join(m.dir, "error.log"), 20)
+		if try == 3 || m.d.Exited() == nil || !strings.Contains(logs, "Address already in use") {
+			return fmt.Errorf("%w\n%s", err, logs)
+		}
+	}
+}
+
+// writeConfig writes the option file server and client read.
+func (m *mariaDB) writeConfig() error {
 	// Small buffers and no binary log or performance schema: a test
 	// database of a few tables starts in a fraction of a second.
-	cnf := fmt.Sprintf(`[mariadbd]
+	return writeFile(m.cnf, fmt.Sprintf(`[mariadbd]
 datadir = %[1]s/data
 socket = %[1]s/mysqld.sock
 pid-file = %[1]s/mysqld.pid
@@ -56,36 +88,24 @@ innodb_buffer_pool_size = 16M
 innodb_log_file_size = 8M
 [client]
 socket = %[1]s/mysqld.sock
-`, m.dir, m.port)
-	if err := writeFile(m.cnf, cnf, 0o644); err != nil {
-		return err
-	}
-	// mariadbd refuses to run as root: as root it runs as mysql.
-	var asUser []string
+`, m.dir, m.port), 0o644)
+}
+
+// install creates the data directory, with a root that logs in over the
+// socket without a password: the directory (0700) keeps everyone but the
+// server and the run out.
+func (m *mariaDB) install(ctx context.Context, asUser []string) error {
 	if os.Geteuid() == 0 {
 		if err := chownTree(m.dir, "mysql", "mysql"); err != nil {
 			return err
 		}
-		asUser = []string{"--user=mysql"}
 	}
-	// root logs in over the socket without a password: the directory
-	// (0700 below) keeps everyone but the server and the run out.
 	install := append([]string{"mariadb-install-db", "--defaults-file=" + m.cnf, "--skip-test-db",
 		"--auth-root-authentication-method=normal"}, asUser...)
 	if _, err := RunCmd(ctx, m.dir, nil, install...); err != nil {
 		return err
 	}
-	if err := os.Chmod(m.dir, 0o700); err != nil {
-		return err
-	}
-	if m.d, err = StartDaemon("mariadbd", filepath.Join(m.dir, "daemon.log"), nil,
-		append([]string{"mariadbd", "--defaults-file=" + m.cnf}, asUser...)...); err != nil {
-		return err
-	}
-	if err := Await(ctx, m.d, "MariaDB", func() error { _, err := m.SQL(ctx, "", "SELECT 1"); return err }); err != nil {
-		return fmt.Errorf("%w\n%s", err, Tail(filepath.Join(m.dir, "error.log"), 20))
-	}
-	return nil
+	return os.Chmod(m.dir, 0o700)
 }
 
 func (m *mariaDB) Stop() { m.d.Stop() }
