@@ -40,6 +40,8 @@ package: build $(BIN)/nfpm
 
 test: build tools
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) mod tidy -diff
+	$(GO) -C .ci/tools mod tidy -diff
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
 	$(GO) test -race -count=1 ./...
@@ -56,7 +58,8 @@ bench: build
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
-        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license \
+        FuzzDefaultOutput:./internal/app
 fuzz:
 	@for t in $(FUZZ); do \
 	  echo "== $${t%%:*} for $(FUZZTIME)"; \
@@ -71,8 +74,9 @@ fuzz:
 # addresses; INTEGRATION_KEEP=1 keeps the work dirs. The test binary runs
 # directly so that the overall tally line is the last one printed.
 integration: build
+	$(GO) vet -tags integration ./internal/integration/
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
-	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
+	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build

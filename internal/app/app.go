@@ -277,10 +277,10 @@ func countPerfData(s *itgrix.Status, o Options) []check.Perf {
 	if s.CallsQueue.Ok() {
 		m := check.Perf{Label: "calls_queue", Value: s.CallsQueue.Value, Min: "0"}
 		if o.QueueWarning != nil {
-			m.Warn = o.QueueWarning.Spec
+			m.Warn = o.QueueWarning.String()
 		}
 		if o.QueueCritical != nil {
-			m.Crit = o.QueueCritical.Spec
+			m.Crit = o.QueueCritical.String()
 		}
 		perf = append(perf, m)
 	}

@@ -2,6 +2,8 @@ package check
 
 import (
 	"bytes"
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,27 +86,46 @@ func TestLinesAndShorten(t *testing.T) {
 	}
 }
 
-// TestParseRange verifies the five forms of the contract on go-nagios'
-// parser, and that our wrapper rejects what it silently accepts.
+// TestParseRange pins every form of the plugin guidelines' range against
+// monitoring-plugins' parse_range_string and check_range: ends inclusive,
+// "10" is 0..10, "~:" spans everything (never alerts), "@~:" always
+// alerts, a start above the end is refused.
 func TestParseRange(t *testing.T) {
 	type probe struct {
 		v     float64
 		alert bool
 	}
+	inf := math.Inf(1)
 	cases := []struct {
 		spec   string
+		perf   string // as repeated in performance data
 		probes []probe
 	}{
-		{"10", []probe{{-1, true}, {0, false}, {10, false}, {10.5, true}}},
-		{"10:", []probe{{9.99, true}, {10, false}, {1e9, false}}},
-		{"~:10", []probe{{-1e9, false}, {10, false}, {11, true}}},
-		{"10:20", []probe{{9, true}, {10, false}, {20, false}, {21, true}}},
-		{"@10:20", []probe{{9, false}, {10, true}, {20, true}, {21, false}}},
-		{"@~:10", []probe{{-5, true}, {10, true}, {11, false}}}, // go-nagios alone gets this wrong
-		{"-5:5", []probe{{-6, true}, {-5, false}, {5, false}, {6, true}}},
-		{"0", []probe{{0, false}, {1, true}, {-1, true}}},
-		{"1e1", []probe{{10, false}, {11, true}}},
-		{"0.5:1.5", []probe{{0.4, true}, {1, false}}},
+		{"10", "10", []probe{{-1, true}, {-0.001, true}, {0, false}, {10, false}, {10.5, true}}},
+		{"@10", "@10", []probe{{-1, false}, {0, true}, {5, true}, {10, true}, {10.01, false}}},
+		{"10:", "10:", []probe{{-inf, true}, {9.99, true}, {10, false}, {1e9, false}}},
+		{"@10:", "@10:", []probe{{9.99, false}, {10, true}, {1e9, true}}},
+		{"~:10", "~:10", []probe{{-1e9, false}, {10, false}, {11, true}}},
+		{"@~:10", "@~:10", []probe{{-5, true}, {10, true}, {11, false}}},
+		{"10:20", "10:20", []probe{{9, true}, {10, false}, {20, false}, {21, true}}},
+		{"@10:20", "@10:20", []probe{{9, false}, {10, true}, {20, true}, {21, false}}},
+		{"~:", "~:", []probe{{-inf, false}, {-1e300, false}, {0, false}, {1e300, false}}},
+		{"@~:", "@~:", []probe{{-1e300, true}, {0, true}, {1e300, true}}},
+		{"5:5", "5:5", []probe{{4.9, true}, {5, false}, {5.1, true}}},
+		{"0", "0", []probe{{0, false}, {1, true}, {-1, true}}},
+		{"-5:5", "-5:5", []probe{{-6, true}, {-5, false}, {5, false}, {6, true}}},
+		{"-10:-5", "-10:-5", []probe{{-11, true}, {-10, false}, {-5, false}, {-4, true}}},
+		{"@-10:-5", "@-10:-5", []probe{{-7, true}, {0, false}}},
+		{"~:-5", "~:-5", []probe{{-6, false}, {-5, false}, {-4, true}}},
+		{"-5:", "-5:", []probe{{-6, true}, {-5, false}}},
+		{"0.5:1.5", "0.5:1.5", []probe{{0.4, true}, {0.5, false}, {1, false}, {1.6, true}}},
+		{".5", "0.5", []probe{{0.5, false}, {0.51, true}}},
+		{"1e1", "10", []probe{{10, false}, {11, true}}},
+		{"1E+1:2.5e1", "10:25", []probe{{9, true}, {25, false}, {26, true}}},
+		{"@1e-3:", "@0.001:", []probe{{0.0009, false}, {0.001, true}}},
+		{"+3", "3", []probe{{3, false}, {3.5, true}}},
+		{" 10 ", "10", []probe{{11, true}}},
+		{"-0:0", "0:0", []probe{{0, false}, {-0.1, true}}},
 	}
 	for _, c := range cases {
 		r, err := ParseRange(c.spec)
@@ -112,20 +133,70 @@ func TestParseRange(t *testing.T) {
 			t.Errorf("ParseRange(%q): %v", c.spec, err)
 			continue
 		}
-		if r.Spec != c.spec {
-			t.Errorf("ParseRange(%q).Spec = %q", c.spec, r.Spec)
+		if r.String() != c.perf {
+			t.Errorf("ParseRange(%q).String() = %q, want %q", c.spec, r.String(), c.perf)
 		}
 		for _, p := range c.probes {
 			if got := r.Alerts(p.v); got != p.alert {
 				t.Errorf("range %q, value %v: alert %v, want %v", c.spec, p.v, got, p.alert)
 			}
+			if got := refAlerts(c.spec, p.v); got != p.alert {
+				t.Errorf("reference: range %q, value %v: alert %v, want %v", c.spec, p.v, got, p.alert)
+			}
 		}
 	}
-	for _, bad := range []string{"", " ", "abc", "1.2.3", "10:5", "@20:10", "~", "@", ":", "5ms", "10:abc", "1:2:3", "NaN", "Inf", "1e999", "@@10", "10 20"} {
+	for _, bad := range []string{"", " ", "abc", "1.2.3", "10:5", "@20:10", "-4:-5", "~", "@", ":", ":10", "10:~", "~:~", "5ms",
+		"10:abc", "1:2:3", "NaN", "nan", "Inf", "-inf", "1e999", "1e300", "1e-300", "0x10", "@@10", "10 20", "1_000", "1e", "e5", "--5", "5-"} {
 		if r, err := ParseRange(bad); err == nil {
 			t.Errorf("ParseRange(%q) accepted: %+v", bad, r)
 		}
 	}
+}
+
+// refAlerts is parse_range_string followed by check_range from
+// monitoring-plugins' lib/utils_base.c, transcribed for the inputs our
+// grammar accepts: the reference the table above is checked against.
+func refAlerts(spec string, v float64) bool {
+	str := strings.TrimSpace(spec)
+	start, startInf, end, endInf, inside := 0.0, false, 0.0, true, false
+	if strings.HasPrefix(str, "@") {
+		inside, str = true, str[1:]
+	}
+	endStr := str
+	if i := strings.IndexByte(str, ':'); i >= 0 {
+		if str[0] == '~' {
+			startInf = true
+		} else {
+			start, _ = strconv.ParseFloat(str[:i], 64)
+		}
+		endStr = str[i+1:]
+	}
+	if endStr != "" {
+		end, _ = strconv.ParseFloat(endStr, 64)
+		endInf = false
+	}
+	no, yes := false, true
+	if inside {
+		no, yes = true, false
+	}
+	switch {
+	case !endInf && !startInf:
+		if start <= v && v <= end {
+			return no
+		}
+		return yes
+	case !startInf && endInf:
+		if start <= v {
+			return no
+		}
+		return yes
+	case startInf && !endInf:
+		if v <= end {
+			return no
+		}
+		return yes
+	}
+	return no
 }
 
 func TestDescribe(t *testing.T) {
@@ -134,11 +205,16 @@ func TestDescribe(t *testing.T) {
 		v    float64
 		want string
 	}{
-		{"10", 11, "above 10"}, {"10", -1, "below 0"}, {"10:", 3, "below 10"},
-		{"~:10", 12, "above 10"}, {"10:20", 25, "above 20"}, {"@10:20", 15, "inside 10:20"},
+		{"10", 11, "above 10"}, {"10", -1, "below 0"}, {"10:", 3, "below 10"}, {"1e1:", 3, "below 10"},
+		{"~:10", 12, "above 10"}, {"10:20", 25, "above 20"}, {"10:20", 5, "below 10"}, {"@10:20", 15, "inside 10:20"},
+		{"@10", 5, "inside 0:10"}, {"@~:10", 5, "inside ~:10"}, {"@10:", 50, "inside 10:"}, {"@~:", 7, "inside ~: (any value)"},
+		{"-5:-1", 0, "above -1"},
 	}
 	for _, c := range cases {
-		r, _ := ParseRange(c.spec)
+		r, err := ParseRange(c.spec)
+		if err != nil || !r.Alerts(c.v) {
+			t.Fatalf("%q at %v: %v, alerts %v", c.spec, c.v, err, r.Alerts(c.v))
+		}
 		if got := r.Describe(c.v); got != c.want {
 			t.Errorf("%q at %v: %q, want %q", c.spec, c.v, got, c.want)
 		}
@@ -221,19 +297,6 @@ func TestWriteTrimsOneHugeLine(t *testing.T) {
 	}
 }
 
-func TestWriteRedactsSecrets(t *testing.T) {
-	r := Result{State: Unknown, Summary: "server said s3cr3t-pw", Long: []string{"again s3cr3t-pw"}}
-	var buf bytes.Buffer
-	_ = Write(&buf, r, 1, "s3cr3t-pw", "", "ab")
-	if strings.Contains(buf.String(), "s3cr3t-pw") || strings.Count(buf.String(), "***") != 2 {
-		t.Errorf("not redacted:\n%s", buf.String())
-	}
-	// Too-short secrets are left alone rather than mangling the output.
-	if !strings.Contains(buf.String(), "server said") {
-		t.Errorf("short secret mangled output:\n%s", buf.String())
-	}
-}
-
 // TestWriteSanitisesEveryLine: whatever an evaluator puts in the long
 // output, no '|' or line break of its own reaches Nagios.
 func TestLineOneByteBound(t *testing.T) {
@@ -251,5 +314,56 @@ func TestWriteSanitisesEveryLine(t *testing.T) {
 	want := "OK: a/b c \n \nx/y \ntwo lines \n[0m \n | 'time'=1s;;;; \n"
 	if buf.String() != want {
 		t.Errorf("got  %q\nwant %q", buf.String(), want)
+	}
+}
+
+// TestPerfNumbers: performance data carry plain decimals only; a value
+// without a short plain form is left out and named in the long output.
+func TestPerfNumbers(t *testing.T) {
+	cases := []struct {
+		v    float64
+		perf string // "" when left out
+		text string
+	}{
+		{0, "0", "0"}, {math.Copysign(0, -1), "0", "0"}, {12, "12", "12"}, {-3, "-3", "-3"},
+		{0.0042, "0.0042", "0.0042"}, {1e-7, "0.0000001", "0.0000001"}, {123456.5, "123456.5", "123456.5"},
+		{1e19, "10000000000000000000", "10000000000000000000"},
+		{1e20, "", "1e+20"}, {1e-20, "", "1e-20"},
+		{math.MaxFloat64, "", "1.7976931348623157e+308"}, {-math.MaxFloat64, "", "-1.7976931348623157e+308"},
+		{math.NaN(), "", "NaN"}, {math.Inf(1), "", "+Inf"},
+	}
+	for _, c := range cases {
+		if got := FormatNumber(c.v); got != c.text {
+			t.Errorf("FormatNumber(%v) = %q, want %q", c.v, got, c.text)
+		}
+		var buf bytes.Buffer
+		_ = Write(&buf, Result{State: OK, Summary: "s", Perf: []Perf{{Label: "n", Value: c.v, Min: "0"}, {Label: "time", Value: 0.5, UOM: "s"}}}, 0)
+		out := buf.String()
+		_, perf, _ := strings.Cut(out, "|")
+		if c.perf != "" {
+			if !strings.Contains(perf, "'n'="+c.perf+";;;0;") || strings.Contains(out, "left out") {
+				t.Errorf("%v: %q", c.v, out)
+			}
+			continue
+		}
+		if strings.Contains(perf, "'n'") || !strings.Contains(out, "\nn left out of the performance data: "+c.text+" ") || !strings.Contains(perf, "'time'=0.5s") {
+			t.Errorf("%v not left out with a note: %q", c.v, out)
+		}
+	}
+}
+
+// TestAbsurdValuesStaySmall: five absurd counts and a huge summary still
+// give a default output under MaxDefaultOutput, with the notes kept.
+func TestAbsurdValuesStaySmall(t *testing.T) {
+	r := Result{State: Warning, Summary: strings.Repeat("1.7976931348623157e+308 calls queued ", 20)}
+	for _, l := range []string{"calls_queue", "calls_storage", "crm_batch_queue", "users_cache_users", "users_cache_phones"} {
+		r.Perf = append(r.Perf, Perf{Label: l, Value: math.MaxFloat64, Min: "0"})
+		r.Long = append(r.Long, strings.Repeat("x", 300))
+	}
+	r.Perf = append(r.Perf, Perf{Label: "time", Value: 0.001, UOM: "s", Min: "0"})
+	var buf bytes.Buffer
+	_ = Write(&buf, r, 0)
+	if buf.Len() > MaxDefaultOutput || !strings.Contains(buf.String(), "calls_queue left out") || strings.Count(buf.String(), "|") != 1 {
+		t.Errorf("%d bytes:\n%s", buf.Len(), buf.String())
 	}
 }

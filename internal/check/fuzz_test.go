@@ -2,6 +2,7 @@ package check
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
@@ -37,11 +38,13 @@ func FuzzText(f *testing.F) {
 }
 
 // FuzzParseRange: a range is accepted only if each end is a plain number
-// (or ~), and an accepted range evaluates without panicking.
+// (or ~), an accepted range alerts exactly as monitoring-plugins'
+// check_range would, and it goes into performance data in the guidelines'
+// grammar.
 //
 //	go test -run '^$' -fuzz '^FuzzParseRange$' -fuzztime 10m ./internal/check
 func FuzzParseRange(f *testing.F) {
-	for _, s := range []string{"10", "10:", "~:10", "10:20", "@10:20", "@~:10", "-5:5", "1.2.3", "5ms", "abc", "20:10", "@", "~", ":", "1e5:1e6", "+3"} {
+	for _, s := range []string{"10", "10:", "~:10", "10:20", "@10:20", "@~:10", "-5:5", "1.2.3", "5ms", "abc", "20:10", "@", "~", ":", "1e5:1e6", "+3", "~:", "@~:", "@10", "-1e1:-.5"} {
 		f.Add(s, 15.0)
 	}
 	f.Fuzz(func(t *testing.T, spec string, v float64) {
@@ -58,11 +61,12 @@ func FuzzParseRange(f *testing.F) {
 				t.Fatalf("ParseRange(%q) accepted %q", spec, part)
 			}
 		}
-		_ = r.Alerts(v)
+		if r.Alerts(v) != refAlerts(spec, v) {
+			t.Fatalf("range %q at %v: alert %v, monitoring-plugins says %v", spec, v, r.Alerts(v), !r.Alerts(v))
+		}
 		_ = r.Describe(v)
-		// The spec goes into performance data verbatim: it must not break it.
-		if strings.ContainsAny(r.Spec, "|; '=") {
-			t.Fatalf("spec %q would corrupt performance data", r.Spec)
+		if !perfRange.MatchString(r.String()) {
+			t.Fatalf("range %q goes into performance data as %q", spec, r.String())
 		}
 	})
 }
@@ -85,3 +89,7 @@ func FuzzWrite(f *testing.F) {
 		}
 	})
 }
+
+// perfRange is the guidelines' range in performance data with plain
+// decimal numbers.
+var perfRange = regexp.MustCompile(`^@?((~|-?[0-9]+(\.[0-9]+)?):)?(-?[0-9]+(\.[0-9]+)?)?$`)

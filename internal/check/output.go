@@ -21,9 +21,10 @@ const (
 
 // Write prints a result as plugin output: line 1 "STATE: summary", the long
 // output, the performance data. With verbose 0 the long output is trimmed so
-// the whole stays under MaxDefaultOutput bytes. Every occurrence of each
-// secret is replaced by "***" as a last line of defence.
-func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
+// the whole stays under MaxDefaultOutput bytes. The password must already be
+// scrubbed out of the result (package secret says where and when): Write
+// cannot tell our words and performance data from server text.
+func Write(w io.Writer, r Result, verbose int) error {
 	r.Summary = cutBytes(Shorten(Text(r.Summary), maxSummary), maxSummaryBytes)
 	if r.Summary == "" {
 		r.Summary = "no result"
@@ -38,11 +39,11 @@ func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
 		}
 	}
 	r.Long = long
-	out := render(r)
+	r, perf := plainPerf(r)
+	out := render(r, perf)
 	if verbose == 0 && len(out) > MaxDefaultOutput {
-		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))))
+		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))), perf)
 	}
-	out = redact(out, secrets)
 	if !strings.HasSuffix(out, "\n") {
 		// go-nagios ends the output with a newline only after performance data.
 		out += "\n"
@@ -53,7 +54,7 @@ func Write(w io.Writer, r Result, verbose int, secrets ...string) error {
 
 // render goes through go-nagios, which owns the layout Nagios, Icinga 2 and
 // Naemon parse: line 1, the long output, performance data on the last line.
-func render(r Result) string {
+func render(r Result, perf []perfValue) string {
 	var buf bytes.Buffer
 	p := &nagios.Plugin{ExitStatusCode: int(r.State)}
 	p.SetOutputTarget(&buf)
@@ -62,12 +63,12 @@ func render(r Result) string {
 	if len(r.Long) > 0 {
 		p.LongServiceOutput = strings.Join(r.Long, nagios.CheckOutputEOL)
 	}
-	for _, m := range r.Perf {
+	for _, m := range perf {
 		// Validation is skipped: labels are our own words and values are
 		// formatted here; go-nagios' validator would not catch what matters.
 		_ = p.AddPerfData(true, nagios.PerformanceData{
 			Label:             m.Label,
-			Value:             FormatNumber(m.Value),
+			Value:             m.value,
 			UnitOfMeasurement: m.UOM,
 			Warn:              m.Warn,
 			Crit:              m.Crit,
@@ -77,6 +78,34 @@ func render(r Result) string {
 	}
 	p.ReturnCheckResults()
 	return buf.String()
+}
+
+// perfValue is a metric whose value has been written for performance data.
+type perfValue struct {
+	Perf
+	value string
+}
+
+// plainPerf writes each metric's value as a plain decimal. A value that
+// has no plain form of reasonable length (1.7976931348623157e308) is left
+// out of the performance data, which graphs would misread or which would
+// crowd out the rest, and said in the long output, first so that trimming
+// keeps it.
+func plainPerf(r Result) (Result, []perfValue) {
+	var notes []string
+	perf := make([]perfValue, 0, len(r.Perf))
+	for _, m := range r.Perf {
+		v, ok := perfNumber(m.Value)
+		if !ok {
+			notes = append(notes, m.Label+" left out of the performance data: "+FormatNumber(m.Value)+" has no plain decimal form of at most 20 characters")
+			continue
+		}
+		perf = append(perf, perfValue{m, v})
+	}
+	if len(notes) > 0 {
+		r.Long = append(notes, r.Long...)
+	}
+	return r, perf
 }
 
 func longSize(r Result) int {
@@ -117,17 +146,4 @@ func cutBytes(s string, n int) string {
 		n--
 	}
 	return s[:n]
-}
-
-// minSecret is the shortest secret that is redacted: a shorter one would
-// turn ordinary words of the output into "***".
-const minSecret = 4
-
-func redact(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= minSecret {
-			s = strings.ReplaceAll(s, sec, "***")
-		}
-	}
-	return s
 }

@@ -2,81 +2,150 @@ package check
 
 import (
 	"fmt"
+	"math"
+	"regexp"
 	"strconv"
 	"strings"
-
-	nagios "github.com/atc0005/go-nagios"
 )
 
-// Range is a Nagios threshold range as the plugin guidelines define it:
-// "10" (alert outside 0..10), "10:" (below 10), "~:10" (above 10), "10:20"
-// (outside 10..20), "@10:20" (inside 10..20).
+// Range is a Nagios threshold range as the plugin guidelines define it and
+// monitoring-plugins' parse_range_string reads it:
+//
+//	10      alert outside 0..10      @10     alert inside 0..10
+//	10:     alert below 10           @10:    alert at 10 or above
+//	~:10    alert above 10           @~:10   alert at 10 or below
+//	10:20   alert outside 10..20     @10:20  alert inside 10..20
+//	~:      never alerts (−∞..+∞)    @~:     always alerts
+//
+// Both ends are inclusive. A start above the end is refused, as
+// parse_range_string refuses it.
 type Range struct {
-	// Spec is the range as the user wrote it, repeated in performance data.
+	// Spec is the range as the user wrote it, for messages.
 	Spec string
-	r    nagios.Range
+
+	start, end       float64
+	startInf, endInf bool
+	inside           bool
+	// colon records whether the user wrote "start:" so the range is
+	// repeated in performance data in the form it was given.
+	colon bool
 }
 
-// ParseRange parses a Nagios range. go-nagios does the parsing; the checks
-// around it close the gaps in its v0.20.0 parser: it ignores number syntax
-// errors ("1.2.3" becomes 0), mis-reads "@~:10", and gives no reason when it
-// refuses a range.
+// number is the grammar of a range end: a plain decimal with an optional
+// sign, fraction and exponent. strtod's other inputs (hex, inf, nan, "1.2.3"
+// read as 1.2) are refused rather than read as something else.
+var number = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// maxRangeDigits bounds an end once written as a plain decimal, which is
+// how it goes into performance data: 1e300 would be 301 digits there.
+const maxRangeDigits = 20
+
+// ParseRange parses a Nagios range.
 func ParseRange(spec string) (Range, error) {
 	s := strings.TrimSpace(spec)
 	if s == "" {
 		return Range{}, fmt.Errorf("empty range")
 	}
-	inside := strings.HasPrefix(s, "@")
-	body := strings.TrimPrefix(s, "@")
-	start, end, hasColon := strings.Cut(body, ":")
-	if !hasColon {
-		start, end = "", body
+	r := Range{Spec: s, endInf: true}
+	body := s
+	if strings.HasPrefix(body, "@") {
+		r.inside = true
+		body = body[1:]
 	}
-	if start != "" && start != "~" {
-		if err := checkNumber(start); err != nil {
+	start, end, colon := strings.Cut(body, ":")
+	r.colon = colon
+	if !colon {
+		start, end = "0", body
+	}
+	switch {
+	case start == "~":
+		r.startInf = true
+	default:
+		v, err := rangeNumber(start)
+		if err != nil {
 			return Range{}, fmt.Errorf("range %q: start %w", spec, err)
 		}
+		r.start = v
 	}
-	if end != "" || !hasColon {
-		if err := checkNumber(end); err != nil {
+	if end != "" || !colon {
+		v, err := rangeNumber(end)
+		if err != nil {
 			return Range{}, fmt.Errorf("range %q: end %w", spec, err)
 		}
+		r.end, r.endInf = v, false
 	}
-	parsed := nagios.ParseRangeString(body)
-	if parsed == nil {
+	if !r.startInf && !r.endInf && r.start > r.end {
 		return Range{}, fmt.Errorf("range %q: start is greater than end", spec)
 	}
-	if inside {
-		parsed.AlertOn = "INSIDE"
-	}
-	return Range{Spec: s, r: *parsed}, nil
+	return r, nil
 }
 
-func checkNumber(s string) error {
+func rangeNumber(s string) (float64, error) {
 	if s == "" {
-		return fmt.Errorf("is missing")
+		return 0, fmt.Errorf("is missing")
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f || f > 1e300 || f < -1e300 {
-		return fmt.Errorf("%q is not a number", s)
+	if !number.MatchString(s) {
+		return 0, fmt.Errorf("%q is not a number", s)
 	}
-	return nil
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(v, 0) || len(plain(v)) > maxRangeDigits {
+		return 0, fmt.Errorf("%q is too large or too precise for performance data (at most %d characters as a plain number)", s, maxRangeDigits)
+	}
+	return v, nil
 }
 
-// Alerts reports whether v raises an alert under the range.
+// plain writes v as a plain decimal: no exponent, no trailing zeros.
+func plain(v float64) string {
+	if v == 0 {
+		return "0" // also for -0
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// Alerts reports whether v raises an alert under the range, exactly as
+// monitoring-plugins' check_range decides it.
 func (r Range) Alerts(v float64) bool {
-	return r.r.CheckRange(strconv.FormatFloat(v, 'g', -1, 64))
+	within := (r.startInf || r.start <= v) && (r.endInf || v <= r.end)
+	return within == r.inside
+}
+
+// String is the range for performance data: the form the user gave, with
+// each number written as a plain decimal ("1e1:" becomes "10:").
+func (r Range) String() string {
+	var b strings.Builder
+	if r.inside {
+		b.WriteByte('@')
+	}
+	if r.colon {
+		if r.startInf {
+			b.WriteByte('~')
+		} else {
+			b.WriteString(plain(r.start))
+		}
+		b.WriteByte(':')
+	}
+	if !r.endInf {
+		b.WriteString(plain(r.end))
+	}
+	return b.String()
 }
 
 // Describe says in words why v alerts, for line 1: "above 10", "below 5",
-// "inside 10:20".
+// "inside 10:20", "inside ~: (any value)".
 func (r Range) Describe(v float64) string {
 	switch {
-	case r.r.AlertOn == "INSIDE":
-		return "inside " + strings.TrimPrefix(r.Spec, "@")
-	case !r.r.EndInfinity && v > r.r.End:
-		return "above " + strconv.FormatFloat(r.r.End, 'g', -1, 64)
+	case r.inside:
+		bounds := strings.TrimPrefix(r.String(), "@")
+		if !r.colon {
+			bounds = "0:" + bounds
+		}
+		if r.startInf && r.endInf {
+			bounds += " (any value)"
+		}
+		return "inside " + bounds
+	case !r.endInf && v > r.end:
+		return "above " + plain(r.end)
 	default:
-		return "below " + strconv.FormatFloat(r.r.Start, 'g', -1, 64)
+		return "below " + plain(r.start)
 	}
 }

@@ -1,8 +1,8 @@
 package check
 
 import (
+	"math"
 	"strconv"
-	"strings"
 )
 
 // Result is what an evaluation concludes: the state, line 1 without its
@@ -32,10 +32,33 @@ func Fail(state State, summary string) Result {
 	return Result{State: state, Summary: summary}
 }
 
-// FormatNumber writes a metric or count the way performance data wants it:
-// no exponent, no trailing zeros.
+// maxPlain is the longest number written out as a plain decimal. Counts
+// and seconds fit easily; 1.7976931348623157e308 would take 309 digits.
+const maxPlain = 20
+
+// FormatNumber writes a count for people: a plain decimal without trailing
+// zeros, or, when that would be longer than 20 characters, the shortest
+// exponent form ("1.7976931348623157e+308").
 func FormatNumber(v float64) string {
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	if p, ok := perfNumber(v); ok {
+		return p
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// perfNumber writes v as the plugin guidelines' performance data wants a
+// value: a plain decimal ([-]digits[.digits]), no exponent, no trailing
+// zeros. ok is false when v is not finite or its plain form would be longer
+// than maxPlain characters: such a value is left out, not mangled.
+func perfNumber(v float64) (string, bool) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "", false
+	}
+	if v == 0 {
+		return "0", true // also for -0
+	}
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	return s, len(s) <= maxPlain
 }
 
 // Plural says "1 day" and "2 days".
@@ -44,15 +67,4 @@ func Plural(n int, one, many string) string {
 		return strconv.Itoa(n) + " " + one
 	}
 	return strconv.Itoa(n) + " " + many
-}
-
-// JoinNonEmpty joins the non-empty parts with sep.
-func JoinNonEmpty(sep string, parts ...string) string {
-	kept := parts[:0:0]
-	for _, p := range parts {
-		if p != "" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, sep)
 }

@@ -60,9 +60,6 @@ func Worst(states ...State) State {
 	return worst
 }
 
-// StateNames are the words the --*-state flags accept, besides 0-3.
-var StateNames = []string{"ok", "warning", "critical", "unknown", "0", "1", "2", "3"}
-
 // ParseState reads a --*-state value: a state name (any case) or its exit
 // code. Anything else is an error, never a silent UNKNOWN.
 func ParseState(s string) (State, error) {

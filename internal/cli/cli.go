@@ -15,6 +15,7 @@ import (
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
+	"check-itgrix/internal/secret"
 )
 
 // Version is stamped at build time with -ldflags "-X check-itgrix/internal/cli.Version=...".
@@ -65,12 +66,14 @@ type options struct {
 	caFile, statusFile                              string
 	unreachable                                     check.State
 	verbose                                         int
+	// scrub holds the password in every form it was given, once resolved.
+	scrub secret.Scrubber
 }
 
 // Run executes a check plugin and returns its exit code. It always prints
 // a result: the run starts as UNKNOWN and a panic anywhere becomes UNKNOWN.
 func Run(spec Spec, env Env) (code int) {
-	secrets := argSecrets(env)
+	scrub := argSecrets(env)
 	result := check.Fail(check.Unknown, "check did not complete")
 	verbose := 0
 	defer func() {
@@ -79,24 +82,30 @@ func Run(spec Spec, env Env) (code int) {
 				code = int(check.Unknown)
 				return
 			}
-			result = check.Fail(check.Unknown, fmt.Sprintf("internal error: %v", p))
+			result = check.Fail(check.Unknown, "internal error: "+scrub.Scrub(fmt.Sprint(p)))
 		}
-		_ = check.Write(env.Stdout, result, verbose, secrets...)
+		_ = check.Write(env.Stdout, result, verbose)
 		code = int(result.State)
 	}()
 
 	app, o, validate := newApp(spec, env)
 	if _, err := app.Parse(joinDash(env.Args)); err != nil {
-		result = usageError(err)
+		result = usageError(err, scrub)
 		return
 	}
 	verbose = o.verbose
-	evaluate, err := validate()
+	password, scrub, err := o.resolvePassword(env, scrub)
+	o.scrub = scrub
 	if err != nil {
-		result = usageError(err)
+		result = usageError(err, scrub)
 		return
 	}
-	result = fetchAndEvaluate(o, env, evaluate, &secrets)
+	evaluate, err := validate()
+	if err != nil {
+		result = usageError(err, scrub)
+		return
+	}
+	result = fetchAndEvaluate(o, env, evaluate, password)
 	return
 }
 
@@ -143,26 +152,8 @@ func joinDash(args []string) []string {
 	return out
 }
 
-func usageError(err error) check.Result {
-	return check.Fail(check.Unknown, "usage: "+err.Error()+" (see --help)")
-}
-
-// argSecrets collects the password from the environment and the command
-// line before parsing, so even a usage error cannot echo it.
-func argSecrets(env Env) []string {
-	var s []string
-	if p := env.Getenv("ITGRIX_PASSWORD"); p != "" {
-		s = append(s, p)
-	}
-	for i, a := range env.Args {
-		switch {
-		case (a == "-P" || a == "--password") && i+1 < len(env.Args):
-			s = append(s, env.Args[i+1])
-		case strings.HasPrefix(a, "--password="):
-			s = append(s, strings.TrimPrefix(a, "--password="))
-		case strings.HasPrefix(a, "-P") && len(a) > 2:
-			s = append(s, strings.TrimPrefix(a[2:], "="))
-		}
-	}
-	return s
+// usageError reports a bad command line. Its text can echo any argument,
+// the password among them: it is scrubbed before anything else touches it.
+func usageError(err error, scrub secret.Scrubber) check.Result {
+	return check.Fail(check.Unknown, "usage: "+scrub.Scrub(err.Error())+" (see --help)")
 }

@@ -170,12 +170,13 @@ func TestJoinDash(t *testing.T) {
 }
 
 func TestArgSecrets(t *testing.T) {
-	got := argSecrets(Env{
-		Args:   []string{"-P", "a1", "--password", "b2", "--password=c3", "-Pd4", "-P=e5", "-v"},
-		Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": "env6"}[k] },
+	scrub := argSecrets(Env{
+		Args:   []string{"-P", "a1-first", "--password", "b2-second", "--password=c3-third", "-Pd4-fourth", "-P=e5-fifth", "-vvP", "f6-sixth", "-vkPg7-seventh", "-uP", "-v", "--", "-P", "h8-not"},
+		Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": "env6-var"}[k] },
 	})
-	if strings.Join(got, ",") != "env6,a1,b2,c3,d4,e5" {
-		t.Errorf("argSecrets: %q", got)
+	got := scrub.Scrub("env6-var a1-first b2-second c3-third d4-fourth e5-fifth f6-sixth g7-seventh -v h8-not")
+	if got != "*** *** *** *** *** *** *** *** -v h8-not" {
+		t.Errorf("argSecrets scrubbed: %q", got)
 	}
 }
 
@@ -228,5 +229,42 @@ func TestVerboseSaysWhereFrom(t *testing.T) {
 	code, out := runWith(t, spec(false), nil, "--url", url, "-u", "admin", "-P", password, "-vvv")
 	if code != 0 || !strings.Contains(out, "document: "+url+", ") {
 		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+// TestPasswordThatIsAWordTheCheckReads: server text is scrubbed before the
+// evaluation, but a password equal to a value the check judges ("Error")
+// must not change the state or the metrics; then the output is the
+// unscrubbed one, which names that word anyway.
+func TestPasswordThatIsAWordTheCheckReads(t *testing.T) {
+	judging := Spec{
+		Name: "check_test", Unreachable: check.Critical,
+		Flags: func(*kingpin.Application) func() (Evaluator, error) {
+			return func() (Evaluator, error) {
+				return func(s *itgrix.Status, _ time.Time) check.Result {
+					r := check.Result{State: check.OK, Summary: "status " + s.AppStatus.Value + ": " + s.AppErr.Value}
+					if s.AppStatus.Value == "Error" {
+						r.State = check.Critical
+					}
+					return r
+				}, nil
+			}
+		},
+	}
+	doc := writeFile(t, `{"app_status":"Error","app_err":"login rejected, password Error12 is wrong"}`)
+	cases := []struct {
+		password string
+		code     int
+		line1    string
+	}{
+		{"Error", 2, "CRITICAL: status Error: login rejected, password Error12 is wrong"},
+		{"Error12", 2, "CRITICAL: status Error: login rejected, password *** is wrong"},
+		{"rejected", 2, "CRITICAL: status Error: login ***, password Error12 is wrong"},
+	}
+	for _, c := range cases {
+		code, out := runWith(t, judging, map[string]string{"ITGRIX_PASSWORD": c.password}, "--status-file", doc)
+		if line1, _, _ := strings.Cut(out, " |"); code != c.code || line1 != c.line1 {
+			t.Errorf("password %q: exit %d %q, want %d %q", c.password, code, line1, c.code, c.line1)
+		}
 	}
 }

@@ -20,25 +20,26 @@ import (
 // fetchAndEvaluate turns the parsed options into a document (from a server
 // or a file), evaluates it, and adds what every check reports: the `time`
 // metric and, with -v, where the document came from.
-func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, secrets *[]string) check.Result {
+func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, password string) check.Result {
 	start := env.Now()
-	body, source, err := o.document(env, secrets)
+	body, source, err := o.document(env, password)
 	elapsed := env.Now().Sub(start)
+	source = o.scrub.Scrub(source)
 	var result check.Result
 	var fetchErr *itgrix.Error
 	switch {
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
-		result = check.Fail(o.unreachable, fetchErr.Msg)
+		result = check.Fail(o.unreachable, o.scrub.Scrub(fetchErr.Msg))
 	case errors.As(err, &fetchErr):
-		result = check.Fail(check.Unknown, fetchErr.Msg)
+		result = check.Fail(check.Unknown, o.scrub.Scrub(fetchErr.Msg))
 	case err != nil:
-		return usageError(err)
+		return usageError(err, o.scrub)
 	default:
 		status, perr := itgrix.Parse(body)
 		if perr != nil {
-			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+perr.Error())
+			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+o.scrub.Scrub(perr.Error()))
 		} else {
-			result = evaluate(status, env.Now())
+			result = evaluateScrubbed(evaluate, status, env.Now(), o.scrub)
 		}
 	}
 	result.Perf = append(result.Perf, check.Perf{
@@ -60,16 +61,15 @@ func roundSeconds(d time.Duration) float64 {
 
 // document returns the status document's body and says where it came from.
 // Errors that are not *itgrix.Error are usage errors.
-func (o *options) document(env Env, secrets *[]string) ([]byte, string, error) {
+func (o *options) document(env Env, password string) ([]byte, string, error) {
 	if o.statusFile != "" {
 		body, err := readStatusFile(o.statusFile, env.Stdin)
 		return body, "--status-file " + o.statusFile, err
 	}
-	client, err := o.client(env)
+	client, err := o.client(env, password)
 	if err != nil {
 		return nil, "", err
 	}
-	*secrets = append(*secrets, client.Password)
 	body, err := client.Fetch(context.Background())
 	return body, client.URL.Redacted(), err
 }
@@ -103,30 +103,18 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func (o *options) client(env Env) (*itgrix.Client, error) {
+func (o *options) client(env Env, password string) (*itgrix.Client, error) {
 	u, err := o.statusURL()
 	if err != nil {
 		return nil, err
 	}
-	c := &itgrix.Client{URL: u, Insecure: o.insecure, Timeout: o.timeout}
+	c := &itgrix.Client{URL: u, Password: password, Insecure: o.insecure, Timeout: o.timeout}
 	c.Username = o.username
 	if c.Username == "" {
 		c.Username = env.Getenv("ITGRIX_USERNAME")
 	}
 	if c.Username == "" {
 		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
-	}
-	switch {
-	case o.password != "" && o.passwordFile != "":
-		return nil, errors.New("give the password once: -P/--password or --password-file, not both")
-	case o.passwordFile != "":
-		if c.Password, err = readPasswordFile(o.passwordFile); err != nil {
-			return nil, err
-		}
-	case o.password != "":
-		c.Password = o.password
-	default:
-		c.Password = env.Getenv("ITGRIX_PASSWORD")
 	}
 	if o.caFile != "" {
 		pem, err := os.ReadFile(o.caFile)
@@ -174,16 +162,16 @@ func (o *options) statusURL() (*url.URL, error) {
 		}
 		host := strings.Trim(o.hostname, "[]")
 		if strings.Contains(host, ":") && net.ParseIP(host) == nil {
-			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.hostname)
+			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.scrub.Scrub(o.hostname))
 		}
 		return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(int(o.port))), Path: "/status"}, nil
 	}
 	u, err := url.Parse(o.url)
 	if err != nil {
-		return nil, fmt.Errorf("--url is not a URL: %w", errors.Unwrap(err))
+		return nil, fmt.Errorf("--url is not a URL: %s", o.scrub.Scrub(errors.Unwrap(err).Error()))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("--url must be http(s)://HOST[:PORT]/status, got %q", u.Redacted())
+		return nil, fmt.Errorf("--url must be http(s)://HOST[:PORT]/status, got %q", o.scrub.Scrub(u.Redacted()))
 	}
 	if u.User != nil {
 		return nil, errors.New("--url must not carry credentials: use -u and --password-file")

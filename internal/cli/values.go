@@ -54,13 +54,6 @@ func (v stateValue) Set(s string) error {
 
 func (v stateValue) String() string { return strings.ToLower(v.s.String()) }
 
-// StateFlag makes f a state flag with the given default.
-func StateFlag(f *kingpin.FlagClause, def check.State) *check.State {
-	s := new(check.State)
-	StateVar(f, s, def)
-	return s
-}
-
 // StateVar makes f a state flag that sets target, starting at def.
 func StateVar(f *kingpin.FlagClause, target *check.State, def check.State) {
 	*target = def

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -86,7 +87,21 @@ func (r Run) Line1() string {
 	return strings.TrimRight(l, " ")
 }
 
-// plugin runs a binary from binDir with a clean environment plus env.
+// Zone is the TZ every process the harness starts gets unless a test asks
+// for another: plugins and itgrix-sim alike, so "today" is the same date in
+// the simulator that writes a document and in the plugin that reads it,
+// whatever the zone of the machine running the tests.
+const Zone = "UTC"
+
+// cleanEnv is the environment of every process the harness starts: nothing
+// inherited from the machine, an explicit zone, then extra (later entries
+// win, so extra may override TZ).
+func cleanEnv(zone string, extra ...string) []string {
+	return append([]string{"PATH=/usr/bin:/bin", "TZ=" + zone}, extra...)
+}
+
+// plugin runs a binary from binDir with a clean environment plus env; env
+// may carry its own TZ (see pluginIn).
 func plugin(t *testing.T, env []string, name string, args ...string) Run {
 	t.Helper()
 	sourcesTouch.Do(func() { touchSources(sourceRoot) })
@@ -97,7 +112,7 @@ func plugin(t *testing.T, env []string, name string, args ...string) Run {
 		path = filepath.Join(binDir, name)
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Env = append([]string{"PATH=/usr/bin:/bin", "TZ=UTC"}, env...)
+	cmd.Env = cleanEnv(Zone, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -138,12 +153,30 @@ func checkInvariants(t *testing.T, name string, r Run) {
 	}
 }
 
-// startSim starts itgrix-sim on a free loopback port and returns its base
-// URL (without /status); it is stopped when the test ends.
+// pluginIn runs a plugin with TZ set to zone.
+func pluginIn(t *testing.T, zone string, env []string, name string, args ...string) Run {
+	t.Helper()
+	return plugin(t, append(append([]string{}, env...), "TZ="+zone), name, args...)
+}
+
+// startSim starts itgrix-sim on a free loopback port, in the harness's
+// Zone, and returns its base URL (without /status); it is stopped when the
+// test ends.
 func startSim(t *testing.T, args ...string) string {
 	t.Helper()
+	return startSimIn(t, Zone, args...)
+}
+
+// startSimIn starts itgrix-sim with TZ set to zone; it accepts Password
+// unless args give --password.
+func startSimIn(t *testing.T, zone string, args ...string) string {
+	t.Helper()
 	sourcesTouch.Do(func() { touchSources(sourceRoot) })
-	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0", "--password", Password}, args...)...)
+	if !slices.Contains(args, "--password") {
+		args = append([]string{"--password", Password}, args...)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Env = cleanEnv(zone)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,8 @@ LoadModule auth_digest_module /usr/lib/apache2/modules/mod_auth_digest.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 TypesConfig /etc/mime.types
 `, dir, runUser, runGroup)
-	now := time.Now()
+	// Dated in the zone the plugins run in (DaemonEnv).
+	now := time.Now().UTC()
 	for _, p := range env.PBXs {
 		doc, err := sim.Document(p.Scenario, now)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"time"
 )
 
 // Component is one real program the run drives. Start configures it from
@@ -55,6 +56,9 @@ type Spec struct {
 	Reads []string
 	// Packages: the Debian packages it needs, installed before the run.
 	Packages []string
+	// StartTimeout overrides the default bound on Start (a first-time
+	// build needs longer than a daemon should take to come up).
+	StartTimeout time.Duration
 }
 
 // Inputs are the reports of the engines a spec Reads, by name.

@@ -30,6 +30,9 @@
 //
 //	{Name: "influxdb", New: newInflux, Reads: []string{"icinga2"}, Packages: []string{"influxdb"}},
 //
+// Spec.StartTimeout lifts the default StartTimeout for a component that
+// builds something the first time (naemon).
+//
 // New must have no side effects (the planner calls it to see whether the
 // component is an Engine). Start gets a context bounded by StartTimeout and
 // must configure everything from files in its own dir (env.Dir(name)),
@@ -90,6 +93,7 @@
 // Run as root (the packages it installs, daemons that drop to nagios) or as
 // a user with sudo for .ci/apt-install; then the daemons run as that user.
 // Naemon is built once from ../shared/vendor/naemon-core-1.5.2.tar.gz or
-// $NAEMON_TARBALL into /var/cache/check-itgrix (root) or
-// $XDG_CACHE_HOME/check-itgrix, keyed by the tarball's hash.
+// $NAEMON_TARBALL into $XDG_CACHE_HOME/check-itgrix if set, else
+// /var/cache/check-itgrix (root) or ~/.cache/check-itgrix, keyed by the
+// tarball's hash; concurrent runs build it once.
 package integration

@@ -108,15 +108,15 @@ func naemonSource(root string) (string, error) {
 }
 
 // cacheDir is where builds outlive the run and the checkout:
-// /var/cache/check-itgrix for root (the engine user must enter it, which
-// root's home forbids), else $XDG_CACHE_HOME/check-itgrix or
+// $XDG_CACHE_HOME/check-itgrix, else /var/cache/check-itgrix for root (the
+// engine user must enter it, which root's home forbids), else
 // ~/.cache/check-itgrix.
 func cacheDir() string {
-	if os.Geteuid() == 0 {
-		return "/var/cache/check-itgrix"
-	}
 	if d := os.Getenv("XDG_CACHE_HOME"); d != "" {
 		return filepath.Join(d, "check-itgrix")
+	}
+	if os.Geteuid() == 0 {
+		return "/var/cache/check-itgrix"
 	}
 	if h, err := os.UserHomeDir(); err == nil {
 		return filepath.Join(h, ".cache", "check-itgrix")

@@ -137,7 +137,7 @@ illegal_macro_output_chars=`+"`~$&|'\"<>"+`
 			return err
 		}
 	}
-	if out, err := RunCmdAs(ctx, cred, n.dir, nil, bin, "-v", cfg); err != nil {
+	if out, err := RunCmdAs(ctx, cred, n.dir, DaemonEnv(), bin, "-v", cfg); err != nil {
 		var errs []string
 		for _, l := range strings.Split(out, "\n") {
 			if strings.HasPrefix(l, "Error") {

@@ -157,7 +157,7 @@ func (nrpeEngine) Check(ctx context.Context, env *Env, _ Inputs) (Report, error)
 			return Report{}, err
 		}
 		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		code, out, err := RunPlugin(cctx, []string{"PATH=/usr/bin:/bin"}, []string{checkNRPE, "-H", p.Addr, "-t", "20", "-c", name})
+		code, out, err := RunPlugin(cctx, DaemonEnv(), []string{checkNRPE, "-H", p.Addr, "-t", "20", "-c", name})
 		cancel()
 		if err != nil {
 			return Report{}, err

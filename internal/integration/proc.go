@@ -40,8 +40,9 @@ func StartDaemonAs(cred *syscall.Credential, name, logFile string, env []string,
 	defer f.Close()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = f, f
-	if env != nil {
-		cmd.Env = env
+	cmd.Env = env
+	if env == nil {
+		cmd.Env = DaemonEnv()
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: cred}
 	if err := cmd.Start(); err != nil {
@@ -50,6 +51,13 @@ func StartDaemonAs(cred *syscall.Credential, name, logFile string, env []string,
 	d := &Daemon{Name: name, cmd: cmd, done: make(chan struct{}), log: logFile}
 	go func() { _ = cmd.Wait(); close(d.done) }()
 	return d, nil
+}
+
+// DaemonEnv is the environment every daemon and direct plugin run gets,
+// whatever the run's own: the plugins' "today" depends on the zone, and
+// some engines pass their environment on to plugins while NRPE empties it.
+func DaemonEnv() []string {
+	return []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TZ=UTC", "LANG=C.UTF-8"}
 }
 
 // PID is the daemon's process id.

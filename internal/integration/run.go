@@ -33,9 +33,8 @@ type Config struct {
 	Specs   []Spec    // the registry; nil means Registry
 }
 
-// Bounds per component, so one hung daemon cannot use up the run's budget.
-// StartTimeout covers a first-time build (Naemon's, about a minute on two
-// busy cores).
+// Bounds per component, so one hung daemon cannot use up the run's budget
+// (Spec.StartTimeout overrides the first).
 var (
 	StartTimeout = 5 * time.Minute
 	CheckTimeout = 2 * time.Minute
@@ -93,7 +92,6 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 	}
 	defer cleanup()
 
-	tallies := map[string]*Tally{}
 	var running []Component
 	defer func() {
 		for i := len(running) - 1; i >= 0; i-- {
@@ -110,7 +108,11 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 		env.Logf("starting %s", s.Name)
 		t0 := time.Now()
 		running = append(running, c)
-		sctx, cancel := context.WithTimeout(ctx, StartTimeout)
+		bound := StartTimeout
+		if s.StartTimeout > 0 {
+			bound = s.StartTimeout
+		}
+		sctx, cancel := context.WithTimeout(ctx, bound)
 		err := c.Start(sctx, env)
 		cancel()
 		if err != nil {
@@ -126,7 +128,6 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 	var out []Tally
 	for _, s := range checkOrder {
 		t := &Tally{Engine: s.Name}
-		tallies[s.Name] = t
 		if e := broken[s.Name]; e != nil {
 			t.add(false, "%s", e)
 		} else if e := brokenNeed(s, broken); e != nil {
@@ -223,7 +224,7 @@ func DirectRun(ctx context.Context, env *Env, r Result) (Direct, error) {
 	argv[0] = filepath.Join(env.Plugins, filepath.Base(argv[0]))
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	code, out, err := RunPlugin(ctx, append([]string{"PATH=/usr/bin:/bin"}, r.Environ...), argv)
+	code, out, err := RunPlugin(ctx, append(DaemonEnv(), r.Environ...), argv)
 	if err != nil {
 		return Direct{}, err
 	}

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/icholy/digest"
+
+	"check-itgrix/internal/secret"
 )
 
 // MaxBody caps the response body. The document is a few kilobytes; anything
@@ -73,8 +75,19 @@ type Client struct {
 }
 
 // Fetch returns the body of the status document. The whole exchange (both
-// legs of Digest, reading the body) is bound by one deadline.
+// legs of Digest, reading the body) is bound by one deadline. An *Error's
+// message never holds the password: the URL, header values and transport
+// errors it quotes are scrubbed before they are shortened.
 func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
+	body, err := c.fetch(ctx)
+	var e *Error
+	if errors.As(err, &e) {
+		e.Msg = secret.Scrub(e.Msg, c.Password)
+	}
+	return body, err
+}
+
+func (c *Client) fetch(ctx context.Context) ([]byte, error) {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -165,18 +178,28 @@ func (c *Client) statusError(res *http.Response) error {
 	case res.StatusCode == http.StatusUnauthorized:
 		if _, err := digest.FindChallenge(res.Header); err != nil {
 			return &Error{Kind: NoDigest, Msg: fmt.Sprintf("%s offers no supported Digest challenge (WWW-Authenticate: %s)",
-				c.hostPort(), shortHeader(res.Header.Values("WWW-Authenticate")))}
+				c.hostPort(), shortHeader(c.scrubAll(res.Header.Values("WWW-Authenticate"))))}
 		}
 		return &Error{Kind: AuthFailed, Msg: "authentication failed, check login and password (" + code + " after Digest exchange)"}
 	case res.StatusCode == http.StatusNotFound:
 		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0", c.URL.Redacted(), code)}
 	case res.StatusCode >= 300 && res.StatusCode < 400:
 		return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s redirects to %s (%s): point --url at the status endpoint itself",
-			c.URL.Redacted(), shortHeader(res.Header.Values("Location")), code)}
+			c.URL.Redacted(), shortHeader(c.scrubAll(res.Header.Values("Location"))), code)}
 	case res.StatusCode >= 500:
 		return &Error{Kind: ServerError, Msg: fmt.Sprintf("%s from %s", code, c.hostPort())}
 	}
 	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s", code, c.URL.Redacted())}
+}
+
+// scrubAll scrubs server-supplied header values before shortHeader cuts
+// them, so a cut cannot leave a prefix of the password behind.
+func (c *Client) scrubAll(values []string) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = secret.Scrub(v, c.Password)
+	}
+	return out
 }
 
 func shortHeader(values []string) string {
@@ -191,6 +214,7 @@ func shortHeader(values []string) string {
 }
 
 func (c *Client) transportError(ctx context.Context, err error) error {
+	err = scrubbedError{err, c.Password}
 	hp := c.hostPort()
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
@@ -215,6 +239,16 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	}
 	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(err)), Err: err}
 }
+
+// scrubbedError is a transport error whose text, which may quote the URL,
+// is scrubbed before lastPart picks a piece of it.
+type scrubbedError struct {
+	err      error
+	password string
+}
+
+func (e scrubbedError) Error() string { return secret.Scrub(e.err.Error(), e.password) }
+func (e scrubbedError) Unwrap() error { return e.err }
 
 // lastPart drops the `Get "URL":` and `dial tcp ...:` prefixes Go puts on
 // transport errors: line 1 has room only for the cause.

@@ -22,13 +22,16 @@ type Options struct {
 	Expected []string
 	// TypeState is the state when the type is not among Expected.
 	TypeState check.State
-	// Location gives "today"; the plugin host's zone unless --timezone.
+	// Location gives "today" (--timezone). Nil means the zone of the now
+	// passed to Evaluate: the injected clock carries the host's zone in
+	// production and an explicit one in tests, so no result depends on the
+	// zone of the machine that runs the tests.
 	Location *time.Location
 }
 
 // DefaultOptions are the contract's defaults.
 func DefaultOptions() Options {
-	return Options{Warning: 30, Critical: 7, TypeState: check.Critical, Location: time.Local}
+	return Options{Warning: 30, Critical: 7, TypeState: check.Critical}
 }
 
 // Validate checks the thresholds together.
@@ -63,7 +66,10 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	var r check.Result
 	var expiryState check.State
 	var expiryPhrase string
-	days, till, err := DaysLeft(s.LicenseValid, now.In(location(o)))
+	if o.Location != nil {
+		now = now.In(o.Location)
+	}
+	days, till, err := DaysLeft(s.LicenseValid, now)
 	switch {
 	case err != nil:
 		expiryState, expiryPhrase = check.Unknown, "expiry unknown: "+err.Error()
@@ -102,13 +108,6 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 		r.Long = append(r.Long, "expected type: "+strings.Join(o.Expected, " or "))
 	}
 	return r
-}
-
-func location(o Options) *time.Location {
-	if o.Location == nil {
-		return time.Local
-	}
-	return o.Location
 }
 
 // typeRule returns the state and phrase for the licence type; the phrase is

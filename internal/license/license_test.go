@@ -8,6 +8,7 @@ import (
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
+	"check-itgrix/internal/zonetest"
 )
 
 func parse(t *testing.T, doc string) *itgrix.Status {
@@ -30,61 +31,65 @@ func utc(y int, m time.Month, d, h, min int) time.Time {
 // TestThresholdBoundaries: with -w 30 -c 7, fewer than 30 days is WARNING,
 // fewer than 7 CRITICAL; exactly -w or -c days is the milder state.
 func TestThresholdBoundaries(t *testing.T) {
-	today := utc(2027, 4, 1, 9, 30)
-	cases := []struct {
-		days    int
-		want    check.State
-		summary string
-	}{
-		{200, check.OK, "(200 days left)"},
-		{31, check.OK, "(31 days left)"},
-		{30, check.OK, "(30 days left)"},      // W
-		{29, check.Warning, "(29 days left)"}, // W-1
-		{8, check.Warning, "(8 days left)"},
-		{7, check.Warning, "(7 days left)"},  // C
-		{6, check.Critical, "(6 days left)"}, // C-1
-		{1, check.Critical, "(1 day left)"},
-		{0, check.Critical, "(today is the last valid day)"},
-		{-1, check.Critical, "expired 1 day ago"},
-		{-3, check.Critical, "expired 3 days ago"},
-	}
-	for _, c := range cases {
-		till := today.AddDate(0, 0, c.days).Format(time.DateOnly)
-		r := Evaluate(parse(t, lic("Professional", till)), DefaultOptions(), today)
-		if r.State != c.want || !strings.Contains(r.Summary, c.summary) {
-			t.Errorf("%d days: %v %q, want %v containing %q", c.days, r.State, r.Summary, c.want, c.summary)
+	zonetest.Each(t, func(t *testing.T) {
+		today := utc(2027, 4, 1, 9, 30)
+		cases := []struct {
+			days    int
+			want    check.State
+			summary string
+		}{
+			{200, check.OK, "(200 days left)"},
+			{31, check.OK, "(31 days left)"},
+			{30, check.OK, "(30 days left)"},      // W
+			{29, check.Warning, "(29 days left)"}, // W-1
+			{8, check.Warning, "(8 days left)"},
+			{7, check.Warning, "(7 days left)"},  // C
+			{6, check.Critical, "(6 days left)"}, // C-1
+			{1, check.Critical, "(1 day left)"},
+			{0, check.Critical, "(today is the last valid day)"},
+			{-1, check.Critical, "expired 1 day ago"},
+			{-3, check.Critical, "expired 3 days ago"},
 		}
-		if got := perf(r, "days_left"); got == nil || got.Value != float64(c.days) || got.Warn != "30:" || got.Crit != "7:" {
-			t.Errorf("%d days: days_left metric %+v", c.days, got)
+		for _, c := range cases {
+			till := today.AddDate(0, 0, c.days).Format(time.DateOnly)
+			r := Evaluate(parse(t, lic("Professional", till)), DefaultOptions(), today)
+			if r.State != c.want || !strings.Contains(r.Summary, c.summary) {
+				t.Errorf("%d days: %v %q, want %v containing %q", c.days, r.State, r.Summary, c.want, c.summary)
+			}
+			if got := perf(r, "days_left"); got == nil || got.Value != float64(c.days) || got.Warn != "30:" || got.Crit != "7:" {
+				t.Errorf("%d days: days_left metric %+v", c.days, got)
+			}
 		}
-	}
+	})
 }
 
 func TestCriticalZeroAndEqualThresholds(t *testing.T) {
-	today := utc(2027, 4, 1, 0, 0)
-	cases := []struct {
-		w, c, days int
-		want       check.State
-	}{
-		{30, 0, 0, check.Warning},   // -c 0: the last day is only WARNING
-		{30, 0, -1, check.Critical}, // ... and expired is CRITICAL
-		{0, 0, 0, check.OK},         // -w 0 -c 0: only expiry alerts
-		{0, 0, -1, check.Critical},
-		{7, 7, 7, check.OK}, // equal thresholds are allowed
-		{7, 7, 6, check.Critical},
-	}
-	for _, c := range cases {
-		o := DefaultOptions()
-		o.Warning, o.Critical = c.w, c.c
-		if err := o.Validate(); err != nil {
-			t.Fatal(err)
+	zonetest.Each(t, func(t *testing.T) {
+		today := utc(2027, 4, 1, 0, 0)
+		cases := []struct {
+			w, c, days int
+			want       check.State
+		}{
+			{30, 0, 0, check.Warning},   // -c 0: the last day is only WARNING
+			{30, 0, -1, check.Critical}, // ... and expired is CRITICAL
+			{0, 0, 0, check.OK},         // -w 0 -c 0: only expiry alerts
+			{0, 0, -1, check.Critical},
+			{7, 7, 7, check.OK}, // equal thresholds are allowed
+			{7, 7, 6, check.Critical},
 		}
-		till := today.AddDate(0, 0, c.days).Format(time.DateOnly)
-		r := Evaluate(parse(t, lic("Professional", till)), o, today)
-		if r.State != c.want {
-			t.Errorf("-w %d -c %d, %d days: %v, want %v (%s)", c.w, c.c, c.days, r.State, c.want, r.Summary)
+		for _, c := range cases {
+			o := DefaultOptions()
+			o.Warning, o.Critical = c.w, c.c
+			if err := o.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			till := today.AddDate(0, 0, c.days).Format(time.DateOnly)
+			r := Evaluate(parse(t, lic("Professional", till)), o, today)
+			if r.State != c.want {
+				t.Errorf("-w %d -c %d, %d days: %v, want %v (%s)", c.w, c.c, c.days, r.State, c.want, r.Summary)
+			}
 		}
-	}
+	})
 }
 
 func TestValidate(t *testing.T) {
@@ -183,29 +188,31 @@ func TestDST(t *testing.T) {
 }
 
 func TestExpiryElement(t *testing.T) {
-	now := utc(2026, 11, 24, 12, 0)
-	cases := []struct {
-		doc     string
-		want    check.State
-		summary string
-		metric  bool
-	}{
-		{`{"license":{"type":"Professional"}}`, check.OK, "Professional licence no expiry date reported", false},
-		{`{"license":{"type":"Professional","valid_till":""}}`, check.OK, "no expiry date reported", false},
-		{`{"license":{"type":"Professional","valid_till":"  "}}`, check.OK, "no expiry date reported", false},
-		{`{"license":{"type":"Professional","valid_till":null}}`, check.OK, "no expiry date reported", false},
-		{`{"license":{"type":"Professional","valid_till":"soon"}}`, check.Unknown, `Professional licence expiry unknown: license.valid_till "soon" is not a date (expected YYYY-MM-DD)`, false},
-		{`{"license":{"type":"Professional","valid_till":"2027-02-30"}}`, check.Unknown, "is not a date", false},
-		{`{"license":{"type":"Professional","valid_till":"11.05.2027"}}`, check.Unknown, "is not a date", false},
-		{`{"license":{"type":"Professional","valid_till":20270511}}`, check.Unknown, "license.valid_till is a number, expected a string", false},
-		{`{"license":{"type":"Professional","valid_till":"2027-05-11T00:00:00Z"}}`, check.OK, "valid till 2027-05-11 (168 days left)", true},
-	}
-	for _, c := range cases {
-		r := Evaluate(parse(t, c.doc), DefaultOptions(), now)
-		if r.State != c.want || !strings.Contains(r.Summary, c.summary) || (perf(r, "days_left") != nil) != c.metric {
-			t.Errorf("%s: %v %q metric=%v", c.doc, r.State, r.Summary, perf(r, "days_left") != nil)
+	zonetest.Each(t, func(t *testing.T) {
+		now := utc(2026, 11, 24, 12, 0)
+		cases := []struct {
+			doc     string
+			want    check.State
+			summary string
+			metric  bool
+		}{
+			{`{"license":{"type":"Professional"}}`, check.OK, "Professional licence no expiry date reported", false},
+			{`{"license":{"type":"Professional","valid_till":""}}`, check.OK, "no expiry date reported", false},
+			{`{"license":{"type":"Professional","valid_till":"  "}}`, check.OK, "no expiry date reported", false},
+			{`{"license":{"type":"Professional","valid_till":null}}`, check.OK, "no expiry date reported", false},
+			{`{"license":{"type":"Professional","valid_till":"soon"}}`, check.Unknown, `Professional licence expiry unknown: license.valid_till "soon" is not a date (expected YYYY-MM-DD)`, false},
+			{`{"license":{"type":"Professional","valid_till":"2027-02-30"}}`, check.Unknown, "is not a date", false},
+			{`{"license":{"type":"Professional","valid_till":"11.05.2027"}}`, check.Unknown, "is not a date", false},
+			{`{"license":{"type":"Professional","valid_till":20270511}}`, check.Unknown, "license.valid_till is a number, expected a string", false},
+			{`{"license":{"type":"Professional","valid_till":"2027-05-11T00:00:00Z"}}`, check.OK, "valid till 2027-05-11 (168 days left)", true},
 		}
-	}
+		for _, c := range cases {
+			r := Evaluate(parse(t, c.doc), DefaultOptions(), now)
+			if r.State != c.want || !strings.Contains(r.Summary, c.summary) || (perf(r, "days_left") != nil) != c.metric {
+				t.Errorf("%s: %v %q metric=%v", c.doc, r.State, r.Summary, perf(r, "days_left") != nil)
+			}
+		}
+	})
 }
 
 func TestLicenceElement(t *testing.T) {
@@ -260,13 +267,15 @@ func TestTypeRules(t *testing.T) {
 
 // TestTypeAndExpiryCombine: the worst of both wins and both are said.
 func TestTypeAndExpiryCombine(t *testing.T) {
-	now := utc(2026, 11, 24, 12, 0)
-	o := DefaultOptions()
-	o.Expected, o.TypeState = []string{"Professional"}, check.Warning
-	r := Evaluate(parse(t, lic("Free", "2026-11-20")), o, now)
-	if r.State != check.Critical || r.Summary != "licence fell back to Free (expected Professional), expired 4 days ago (valid till 2026-11-20)" {
-		t.Errorf("%v %q", r.State, r.Summary)
-	}
+	zonetest.Each(t, func(t *testing.T) {
+		now := utc(2026, 11, 24, 12, 0)
+		o := DefaultOptions()
+		o.Expected, o.TypeState = []string{"Professional"}, check.Warning
+		r := Evaluate(parse(t, lic("Free", "2026-11-20")), o, now)
+		if r.State != check.Critical || r.Summary != "licence fell back to Free (expected Professional), expired 4 days ago (valid till 2026-11-20)" {
+			t.Errorf("%v %q", r.State, r.Summary)
+		}
+	})
 }
 
 func TestLicenceTypeMetricAndConnectorView(t *testing.T) {

@@ -1,0 +1,249 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"check-itgrix/internal/check"
+)
+
+// scrubPasswords are the passwords of the scrubbing contract's table: each
+// character class that sanitising or quoting rewrites, words and numbers
+// the output uses, and one long enough for line 1 to cut.
+var scrubPasswords = []struct{ name, pw string }{
+	{"pipe", "pa|ss-pipe-7Qx2"},
+	{"tab", "pa\tss-tab-7Qx2"},
+	{"newline", "pa\nss-newline-7Qx2"},
+	{"quotes", `qu"ot'es-7Qx2`},
+	{"backslash", `back\slash-7Qx2`},
+	{"non-ASCII", "пароль-Кириллица-📞"},
+	{"1234", "1234"},
+	{"time", "time"},
+	{"status", "status"},
+	{"Ok", "Ok"},
+	{"40 chars", "Forty-character-password-cut-by-line-1Zz"},
+}
+
+// neutralPassword is what the reference runs use: it occurs nowhere.
+const neutralPassword = "Neutral-Reference-Pw-0"
+
+// scrubDoc is a status document whose server text carries pw wherever the
+// checks show server text: app_err on line 1 (placed so that line 1's
+// 100-character cut falls inside a 40-character password), the CRM host,
+// the cache timestamp, the licence type and the connector's view of it.
+// Numbers and the values the checks judge stay as a healthy host sends
+// them; calls_queue is 1234.
+func scrubDoc(t *testing.T, pw string) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(sourceRoot, "testdata", "status", "bx-healthy.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	app := doc["app"].(map[string]any)
+	crm := app["crm"].(map[string]any)
+	doc["app_status"], doc["app_state"] = "Error", "stopped"
+	doc["app_err"] = "login to the CRM failed after 3 retries, server replied: bad credentials " + pw + " (code 401)\nsecond line " + pw
+	crm["host"] = "https://" + pw + "@crm.example"
+	crm["users_cache"].(map[string]any)["last_updated"] = "refreshed by " + pw
+	crm["manager"].(map[string]any)["connector"].(map[string]any)["app_type"] = "LicenseType_" + pw
+	doc["license"].(map[string]any)["type"] = "Custom " + pw
+	app["calls_queue"].(map[string]any)["calls"] = 1234
+	return doc
+}
+
+// replaceStrings replaces old by new in every string value of v.
+func replaceStrings(v any, old, new string) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ReplaceAll(x, old, new)
+	case map[string]any:
+		out := map[string]any{}
+		for k, e := range x {
+			out[k] = replaceStrings(e, old, new)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = replaceStrings(e, old, new)
+		}
+		return out
+	}
+	return v
+}
+
+func writeJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "status.json")
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+var (
+	reBytes  = regexp.MustCompile(`\d+ bytes`)
+	reSource = regexp.MustCompile(`document: http://[^ ,]+,`)
+)
+
+// comparable leaves out what differs between two simulators: the size of
+// the document and the URL -v names (which, being the user's input, is
+// scrubbed too: with the password "status" it reads /***).
+func comparable(s string) string {
+	s = reSource.ReplaceAllString(normalise(s), "document: URL,")
+	return reBytes.ReplaceAllString(s, "N bytes")
+}
+
+// forms are what of pw must not appear: pw itself, as sanitised and as
+// Go-quoted, and every prefix of 12 characters or more of each.
+func forms(pw string) []string {
+	var out []string
+	for _, f := range []string{pw, check.Text(pw), strconv.Quote(pw)[1 : len(strconv.Quote(pw))-1]} {
+		r := []rune(f)
+		for n := len(r); n >= 12; n-- {
+			out = append(out, string(r[:n]))
+		}
+		if len(r) < 12 {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// assertNoForm fails when out holds a form of pw that the reference output
+// (the same run without the password) does not: the password's words and
+// digits are allowed where our own words and numbers carry them.
+func assertNoForm(t *testing.T, what, pw, out, reference string) {
+	t.Helper()
+	for _, f := range forms(pw) {
+		if strings.Count(out, f) > strings.Count(reference, f) {
+			t.Errorf("%s: output shows %q of the password:\n%s", what, f, out)
+			return
+		}
+	}
+}
+
+// TestScrubbingContract is the contract of package secret, end to end: for
+// every password of the table, given by flag, file and environment, at -v 0
+// to 3, both plugins print exactly what they print for a server that sent
+// "***" where this one sent the password, under a password that occurs
+// nowhere. So the password is gone in every form, and nothing else changed:
+// not the state, not the performance data ('calls_queue'=1234 with the
+// password 1234), not our words ("time", "status", "Ok").
+func TestScrubbingContract(t *testing.T) {
+	for _, p := range scrubPasswords {
+		t.Run(p.name, func(t *testing.T) {
+			doc := scrubDoc(t, p.pw)
+			base := startSim(t, "--password", p.pw, "--status-file", writeJSON(t, doc))
+			ref := startSim(t, "--password", neutralPassword, "--status-file", writeJSON(t, replaceStrings(doc, p.pw, "***")))
+			file := filepath.Join(t.TempDir(), "pass")
+			if err := os.WriteFile(file, []byte(p.pw+"\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			sources := []struct {
+				name string
+				env  []string
+				args []string
+			}{
+				{"flag", nil, []string{"-u", "admin", "-P", p.pw}},
+				{"file", nil, []string{"-u", "admin", "--password-file", file}},
+				{"environment", []string{"ITGRIX_USERNAME=admin", "ITGRIX_PASSWORD=" + p.pw}, nil},
+			}
+			for _, plug := range []string{"check_itgrix_app", "check_itgrix_license"} {
+				for v := 0; v <= 3; v++ {
+					verbose := []string{}
+					if v > 0 {
+						verbose = []string{"-" + strings.Repeat("v", v)}
+					}
+					want := plugin(t, nil, plug, append([]string{"--url", ref + "/status", "-u", "admin", "-P", neutralPassword}, verbose...)...)
+					if want.Code != map[string]int{"check_itgrix_app": 2, "check_itgrix_license": 0}[plug] {
+						t.Fatalf("reference run of %s: exit %d\n%s", plug, want.Code, want.Stdout)
+					}
+					for _, src := range sources {
+						if src.name == "file" && strings.Contains(p.pw, "\n") {
+							continue // a password file holds one line
+						}
+						args := append(append([]string{"--url", base + "/status"}, src.args...), verbose...)
+						got := plugin(t, src.env, plug, args...)
+						what := fmt.Sprintf("%s by %s -v%d", plug, src.name, v)
+						if got.Code != want.Code || comparable(got.Stdout) != comparable(want.Stdout) {
+							t.Errorf("%s: exit %d\n%s\nwant exit %d, as for a server that sent *** instead:\n%s", what, got.Code, got.Stdout, want.Code, want.Stdout)
+						}
+						assertNoForm(t, what, p.pw, got.Stdout, want.Stdout)
+					}
+				}
+			}
+		})
+	}
+}
+
+// hostileEcho is a server that puts pw in a redirect's Location, in a
+// Basic challenge's realm, and answers 404 elsewhere.
+func hostileEcho(t *testing.T, pw string) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/redirect/status":
+			w.Header().Set("Location", "/sso/login?session=expired&return_to=%2Fstatus&hint="+pw)
+			w.WriteHeader(http.StatusFound)
+		case "/basic/status":
+			w.Header().Set("WWW-Authenticate", `Basic realm="Itgrix admin panel, log in with `+pw+`"`)
+			w.WriteHeader(http.StatusUnauthorized)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestScrubbingErrorText: failures that repeat what the user or the server
+// wrote — a flag value the parser rejects, a URL the server does not know,
+// a redirect and a challenge that quote the password — show no form of it,
+// for every password of the table that our own words cannot contain.
+func TestScrubbingErrorText(t *testing.T) {
+	base := startSim(t)
+	for _, p := range scrubPasswords {
+		if len(p.pw) < 8 {
+			continue // 1234, time, status, Ok: TestScrubbingContract covers them
+		}
+		hostile := hostileEcho(t, p.pw)
+		cases := [][]string{
+			{"-u", "admin", "-P", p.pw, "-t", p.pw},
+			{"-u", "admin", "-P", p.pw, "--queue-warning", p.pw},
+			{"-u", "admin", "-P", p.pw, "--bogus", p.pw},
+			{"-u", "admin", "-P", p.pw, "-H", p.pw + ":8077"},
+			{"-u", "admin", "-P", p.pw, "--url", "ftp://pbx/" + p.pw},
+			{"-u", "admin", "-P", p.pw, "--url", hostile.URL + "/" + p.pw + "/x/status"},
+			{"-u", "admin", "-P", p.pw, "--url", hostile.URL + "/nope/status?p=" + p.pw},
+			{"-u", "admin", "-P", p.pw, "-vvv", "--url", base + "/status?p=" + p.pw},
+			{"-u", "admin", "-P", p.pw, "-vvv", "--url", "http://127.0.0.1:1/status?p=" + p.pw},
+		}
+		if !strings.ContainsAny(p.pw, "\n") {
+			cases = append(cases,
+				[]string{"-u", "admin", "-P", p.pw, "--url", hostile.URL + "/redirect/status"},
+				[]string{"-u", "admin", "-P", p.pw, "--url", hostile.URL + "/basic/status"})
+		}
+		for _, plug := range []string{"check_itgrix_app", "check_itgrix_license"} {
+			for _, args := range cases {
+				r := plugin(t, []string{"ITGRIX_PASSWORD=" + p.pw}, plug, args...)
+				assertNoForm(t, fmt.Sprintf("%s %s %q", p.name, plug, args[4:]), p.pw, r.Stdout, "")
+			}
+		}
+	}
+}

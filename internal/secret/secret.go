@@ -1,0 +1,110 @@
+// Package secret scrubs the password out of text before that text can
+// reach plugin output. It holds the scrubbing contract:
+//
+//   - What is scrubbed: text the server supplies (every string element of the
+//     status document, header values such as Location and WWW-Authenticate,
+//     transport error text) and error text that can echo user input (the
+//     flag parser's messages, URL and file errors, a recovered panic).
+//   - When: where that text enters, before it is sanitised, shortened or
+//     quoted, so no form of the password survives: a password with '|' or a
+//     tab would otherwise show as "ab/cd" or "pa ss", and one that line 1
+//     cuts would show its first characters.
+//   - What is never scrubbed: performance data, labels, numbers and the
+//     plugin's own words. A password such as "1234", "time" or "status" must
+//     not rename a metric, change a value or garble a sentence.
+//   - Each occurrence becomes "***". The Go-quoted, sanitised and
+//     URL-escaped forms of the password are scrubbed too: text can be
+//     quoted before it reaches us (the flag parser's own messages), and a
+//     URL echoed in an error is escaped.
+//
+// The password is resolved once, right after the flags are parsed; before
+// that (a flag the parser rejects) the candidates are what -P/--password and
+// $ITGRIX_PASSWORD hold on the command line and in the environment.
+package secret
+
+import (
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"check-itgrix/internal/check"
+)
+
+// Mask replaces the password in scrubbed text.
+const Mask = "***"
+
+// Scrubber replaces every occurrence of its secrets in a text by Mask. The
+// zero value scrubs nothing.
+type Scrubber struct {
+	forms []string
+}
+
+// New returns a Scrubber for the secrets given; empty ones are ignored.
+func New(secrets ...string) Scrubber {
+	var s Scrubber
+	return s.With(secrets...)
+}
+
+// With returns a Scrubber that also scrubs the secrets given.
+func (s Scrubber) With(secrets ...string) Scrubber {
+	forms := append([]string(nil), s.forms...)
+	for _, p := range secrets {
+		if p == "" {
+			continue
+		}
+		forms = append(forms, p)
+		// Derived forms only when long enough not to match ordinary words.
+		for _, f := range []string{quoted(p), check.Text(p), url.PathEscape(p), url.QueryEscape(p)} {
+			if f != p && len(f) >= 4 {
+				forms = append(forms, f)
+			}
+		}
+	}
+	// Longest first, so a secret that contains another is masked whole.
+	sort.SliceStable(forms, func(i, j int) bool { return len(forms[i]) > len(forms[j]) })
+	return Scrubber{forms: dedupe(forms)}
+}
+
+// Scrub returns text with every occurrence of each secret replaced by Mask.
+func (s Scrubber) Scrub(text string) string {
+	for _, f := range s.forms {
+		if strings.Contains(text, f) {
+			text = strings.ReplaceAll(text, f, Mask)
+		}
+	}
+	return text
+}
+
+// Any reports whether text holds any of the secrets.
+func (s Scrubber) Any(text string) bool {
+	for _, f := range s.forms {
+		if strings.Contains(text, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// Scrub is New(secrets...).Scrub(text), for a caller holding the password.
+func Scrub(text string, secrets ...string) string {
+	return New(secrets...).Scrub(text)
+}
+
+// quoted is the password as %q writes it, without the quotes.
+func quoted(p string) string {
+	q := strconv.Quote(p)
+	return q[1 : len(q)-1]
+}
+
+func dedupe(forms []string) []string {
+	seen := make(map[string]bool, len(forms))
+	out := forms[:0]
+	for _, f := range forms {
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
