@@ -169,7 +169,9 @@ func (c *icingaCluster) startSims(env *Env) error {
 			return err
 		}
 		srv := &http.Server{Handler: sim.Handler(sim.Config{
-			Username: env.Login.User, Password: env.Login.Password, Scenario: s, Now: time.Now,
+			Username: env.Login.User, Password: env.Login.Password, Scenario: s,
+			// Dated in the zone the plugins run in (DaemonEnv).
+			Now: func() time.Time { return time.Now().UTC() },
 		}), ReadHeaderTimeout: 10 * time.Second}
 		go func() { _ = srv.Serve(l) }()
 		c.sims = append(c.sims, srv)
