@@ -208,14 +208,19 @@ var configWarning = regexp.MustCompile(`(warning|critical)/(config|Config[A-Za-z
 // an apply rule that matches nothing: those of the first load reach the
 // console (daemon.log), those after a config sync the log too.
 func (n *icingaInstance) ConfigWarnings() error {
+	return logHas(configWarning, filepath.Join(n.Dir, "daemon.log"), filepath.Join(n.Dir, "log", "icinga2.log"))
+}
+
+// logHas reports the lines of the files that match re, as an error.
+func logHas(re *regexp.Regexp, files ...string) error {
 	var bad []string
-	for _, f := range []string{filepath.Join(n.Dir, "daemon.log"), filepath.Join(n.Dir, "log", "icinga2.log")} {
+	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return err
 		}
 		for _, l := range strings.Split(string(b), "\n") {
-			if configWarning.MatchString(l) {
+			if re.MatchString(l) {
 				bad = append(bad, l)
 			}
 		}
@@ -224,6 +229,35 @@ func (n *icingaInstance) ConfigWarnings() error {
 		return fmt.Errorf("%d lines, e.g. %s", len(bad), bad[0])
 	}
 	return nil
+}
+
+// awaitResults waits until api reports, for every case, a result of a
+// service matching filter that ended after since, on the host named after
+// the case's scenario; it returns them with what Icinga recorded.
+func awaitResults(ctx context.Context, d *Daemon, api *IcingaAPI, filter string, since float64, cases []Case) ([]Result, []icingaResult, error) {
+	var out []Result
+	var from []icingaResult
+	err := Await(ctx, d, "every forced check in Icinga's API", func() error {
+		rs, err := icingaResults(ctx, api, filter)
+		if err != nil {
+			return err
+		}
+		out, from = nil, nil
+		for _, r := range rs {
+			if r.End < since || len(r.Command) == 0 {
+				continue
+			}
+			if k, ok := FindCase(cases, r.Host, checkOf(r.Command[0])); ok {
+				out = append(out, r.result(k))
+				from = append(from, r)
+			}
+		}
+		if len(out) < len(cases) {
+			return fmt.Errorf("%d of %d results", len(out), len(cases))
+		}
+		return nil
+	})
+	return out, from, err
 }
 
 // icingaResult is one service as an Icinga API reports it.

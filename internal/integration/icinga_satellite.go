@@ -25,34 +25,16 @@ func (icingaSatellite) Check(ctx context.Context, env *Env, _ Inputs) (Report, e
 	if err != nil {
 		return Report{}, err
 	}
-	var rep Report
-	var sources []string
-	err = c.Master.Await(ctx, "the satellite's results on the master", func() error {
-		rs, err := c.MasterResults(ctx, `service.zone == "satellite"`)
-		if err != nil {
-			return err
-		}
-		rep, sources = Report{}, nil
-		for _, r := range rs {
-			if r.End < since || len(r.Command) == 0 {
-				continue
-			}
-			k, ok := FindCase(env.Cases, r.Host, checkOf(r.Command[0]))
-			if !ok {
-				continue
-			}
-			rep.Results = append(rep.Results, r.result(k))
-			if r.Source != clusterSatellite {
-				sources = append(sources, r.Host+"!"+r.Service+" by "+r.Source)
-			}
-		}
-		if len(rep.Results) < len(env.Cases) {
-			return fmt.Errorf("%d of %d results", len(rep.Results), len(env.Cases))
-		}
-		return nil
-	})
+	results, from, err := awaitResults(ctx, c.Master.d, c.Master.API, `service.zone == "satellite"`, since, env.Cases)
 	if err != nil {
 		return Report{}, err
+	}
+	rep := Report{Results: results}
+	var sources []string
+	for _, r := range from {
+		if r.Source != clusterSatellite {
+			sources = append(sources, r.Host+"!"+r.Service+" by "+r.Source)
+		}
 	}
 	var ran error
 	if len(sources) > 0 {
