@@ -2,7 +2,8 @@
 #   make demo   build, start itgrix-sim, run both checks against scenarios
 #   make test   vet, staticcheck, every Go test with the race detector
 GO       ?= go
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# One version string for --version and the packages (see .ci/version).
+VERSION  ?= $(shell sh .ci/version)
 LDFLAGS  := -s -w -X check-itgrix/internal/cli.Version=$(VERSION)
 BIN      := bin
 PREFIX   ?= /usr
@@ -27,7 +28,7 @@ $(BIN)/nfpm: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
 
 # .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/.
-PKG_VERSION ?= 0.1.0
+PKG_VERSION ?= $(VERSION)
 PKG_ARCH    ?= amd64
 package: build $(BIN)/nfpm
 	rm -rf dist && mkdir -p dist/stage/man

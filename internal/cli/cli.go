@@ -73,39 +73,40 @@ type options struct {
 // Run executes a check plugin and returns its exit code. It always prints
 // a result: the run starts as UNKNOWN and a panic anywhere becomes UNKNOWN.
 func Run(spec Spec, env Env) (code int) {
-	scrub := argSecrets(env)
 	result := check.Fail(check.Unknown, "check did not complete")
 	verbose := 0
+	app, o, validate := newApp(spec, env)
+	o.scrub = argSecrets(env)
 	defer func() {
 		if p := recover(); p != nil {
 			if _, ok := p.(terminated); ok {
 				code = int(check.Unknown)
 				return
 			}
-			result = check.Fail(check.Unknown, "internal error: "+scrub.Scrub(fmt.Sprint(p)))
+			result = check.Fail(check.Unknown, "internal error: "+o.scrub.Scrub(fmt.Sprint(p)))
 		}
 		_ = check.Write(env.Stdout, result, verbose)
 		code = int(result.State)
 	}()
 
-	app, o, validate := newApp(spec, env)
 	if _, err := app.Parse(joinDash(env.Args)); err != nil {
-		result = usageError(err, scrub)
+		result = usageError(err, o.scrub)
 		return
 	}
 	verbose = o.verbose
-	password, scrub, err := o.resolvePassword(env, scrub)
-	o.scrub = scrub
-	if err != nil {
-		result = usageError(err, scrub)
-		return
-	}
+	// Every password given is a secret from here on; one from
+	// --password-file joins them as it is read, inside the -t budget.
+	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
 	evaluate, err := validate()
 	if err != nil {
-		result = usageError(err, scrub)
+		result = usageError(err, o.scrub)
 		return
 	}
-	result = fetchAndEvaluate(o, env, evaluate, password)
+	if err := checkLimits(); err != nil {
+		result = check.Fail(check.Unknown, err.Error())
+		return
+	}
+	result = fetchAndEvaluate(o, env, evaluate)
 	return
 }
 
@@ -126,12 +127,12 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("url", "Full status URL; overrides -H, -p and -S.").PlaceHolder("URL").StringVar(&o.url)
 	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)
 	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
-	app.Flag("password-file", "Read the password from the first line of FILE.").PlaceHolder("FILE").StringVar(&o.passwordFile)
+	app.Flag("password-file", "Read the password from the first line of FILE (at most 4 KiB).").PlaceHolder("FILE").StringVar(&o.passwordFile)
 	o.timeout = 10 * time.Second
-	app.Flag("timeout", "Budget for the whole check; a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
+	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body; a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
 	app.Flag("insecure", "Skip TLS certificate verification.").Short('k').BoolVar(&o.insecure)
-	app.Flag("ca-file", "PEM bundle to verify the server with.").PlaceHolder("FILE").StringVar(&o.caFile)
-	app.Flag("status-file", "Evaluate a saved status document (- = stdin) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
+	app.Flag("ca-file", "PEM bundle to verify the server with (at most 1 MiB).").PlaceHolder("FILE").StringVar(&o.caFile)
+	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
 	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
 	validate := spec.Flags(app)

@@ -5,8 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -19,10 +19,19 @@ import (
 
 // fetchAndEvaluate turns the parsed options into a document (from a server
 // or a file), evaluates it, and adds what every check reports: the `time`
-// metric and, with -v, where the document came from.
-func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, password string) check.Result {
+// metric and, with -v, where the document came from. Text that can carry
+// the password is scrubbed where it enters (see package secret). One -t budget covers
+// everything after the command line is checked: reading --password-file,
+// --ca-file and --status-file, and the whole HTTP exchange.
+func fetchAndEvaluate(o *options, env Env, evaluate Evaluator) check.Result {
+	client, err := o.client(env)
+	if err != nil {
+		return usageError(err, o.scrub)
+	}
 	start := env.Now()
-	body, source, err := o.document(env, password)
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	body, source, err := o.document(ctx, env, client)
 	elapsed := env.Now().Sub(start)
 	source = o.scrub.Scrub(source)
 	var result check.Result
@@ -30,10 +39,10 @@ func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, password string) 
 	switch {
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
 		result = check.Fail(o.unreachable, o.scrub.Scrub(fetchErr.Msg))
-	case errors.As(err, &fetchErr):
-		result = check.Fail(check.Unknown, o.scrub.Scrub(fetchErr.Msg))
 	case err != nil:
-		return usageError(err, o.scrub)
+		// *itgrix.Error and *inputError: the command line was fine, the
+		// server or a file was not.
+		result = check.Fail(check.Unknown, o.scrub.Scrub(err.Error()))
 	default:
 		status, perr := itgrix.Parse(body)
 		if perr != nil {
@@ -59,39 +68,33 @@ func roundSeconds(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1e6
 }
 
-// document returns the status document's body and says where it came from.
-// Errors that are not *itgrix.Error are usage errors.
-func (o *options) document(env Env, password string) ([]byte, string, error) {
-	if o.statusFile != "" {
-		body, err := readStatusFile(o.statusFile, env.Stdin)
+// document returns the status document's body and says where it came from:
+// --status-file, or the server once the password and CA files are read.
+// client is nil with --status-file.
+func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
+	timeout := o.timeout.String()
+	if client == nil {
+		body, err := readStatusFile(ctx, o.statusFile, env.Stdin, itgrix.MaxBody, timeout)
 		return body, "--status-file " + o.statusFile, err
 	}
-	client, err := o.client(env, password)
+	source := client.URL.Redacted()
+	password, err := o.resolvePassword(ctx, env)
 	if err != nil {
-		return nil, "", err
+		return nil, source, err
 	}
-	body, err := client.Fetch(context.Background())
-	return body, client.URL.Redacted(), err
-}
-
-func readStatusFile(name string, stdin io.Reader) ([]byte, error) {
-	var r io.Reader = stdin
-	if name != "-" {
-		f, err := os.Open(name)
+	client.Password = password
+	if o.caFile != "" {
+		pem, err := readCAFile(ctx, o.caFile, timeout)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read --status-file: %w", unwrapPath(err))
+			return nil, source, err
 		}
-		defer f.Close()
-		r = f
+		client.RootCAs = x509.NewCertPool()
+		if !client.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", o.caFile)
+		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r, itgrix.MaxBody+1))
-	if err != nil {
-		return nil, fmt.Errorf("cannot read --status-file %s: %w", name, unwrapPath(err))
-	}
-	if len(body) > itgrix.MaxBody {
-		return nil, fmt.Errorf("--status-file %s is larger than %d MiB", name, itgrix.MaxBody>>20)
-	}
-	return body, nil
+	body, err := client.Fetch(ctx)
+	return body, source, err
 }
 
 // unwrapPath keeps "open FILE: no such file or directory" short and plain.
@@ -103,12 +106,17 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func (o *options) client(env Env, password string) (*itgrix.Client, error) {
+// client checks the command line's request options (URL, login, where the
+// password comes from) without reading any file; nil means --status-file.
+func (o *options) client(env Env) (*itgrix.Client, error) {
+	if o.statusFile != "" {
+		return nil, nil
+	}
 	u, err := o.statusURL()
 	if err != nil {
 		return nil, err
 	}
-	c := &itgrix.Client{URL: u, Password: password, Insecure: o.insecure, Timeout: o.timeout}
+	c := &itgrix.Client{URL: u, Insecure: o.insecure, Timeout: o.timeout}
 	c.Username = o.username
 	if c.Username == "" {
 		c.Username = env.Getenv("ITGRIX_USERNAME")
@@ -116,38 +124,15 @@ func (o *options) client(env Env, password string) (*itgrix.Client, error) {
 	if c.Username == "" {
 		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
 	}
-	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read --ca-file: %w", unwrapPath(err))
-		}
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file %s holds no PEM certificate", o.caFile)
-		}
+	if o.password != "" && o.passwordFile != "" {
+		return nil, errors.New("give the password once: -P/--password or --password-file, not both")
 	}
 	return c, nil
 }
 
-func readPasswordFile(name string) (string, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return "", fmt.Errorf("cannot read --password-file: %w", unwrapPath(err))
-	}
-	defer f.Close()
-	// The first line is all we use; a password file is never large.
-	data, err := io.ReadAll(io.LimitReader(f, 4096))
-	if err != nil {
-		return "", fmt.Errorf("cannot read --password-file %s: %w", name, unwrapPath(err))
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	line = strings.TrimSuffix(line, "\r")
-	if line == "" {
-		return "", fmt.Errorf("--password-file %s is empty", name)
-	}
-	return line, nil
-}
-
+// statusURL builds the status URL from -H/-p/-S or checks --url. Every
+// host and port a request could not be sent to is refused here as a usage
+// error, so a typo never looks like an outage.
 func (o *options) statusURL() (*url.URL, error) {
 	if o.url == "" {
 		if o.hostname == "" {
@@ -160,9 +145,15 @@ func (o *options) statusURL() (*url.URL, error) {
 		if o.tls {
 			scheme = "https"
 		}
-		host := strings.Trim(o.hostname, "[]")
-		if strings.Contains(host, ":") && net.ParseIP(host) == nil {
+		host := strings.TrimSuffix(strings.TrimPrefix(o.hostname, "["), "]")
+		if strings.Contains(o.hostname, "://") || strings.Contains(o.hostname, "/") {
+			return nil, fmt.Errorf("-H %q: give a host name or address; a whole URL goes in --url", o.scrub.Scrub(o.hostname))
+		}
+		if strings.Contains(host, ":") && !isIPv6(host) {
 			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.scrub.Scrub(o.hostname))
+		}
+		if err := checkHost(host); err != nil {
+			return nil, fmt.Errorf("-H %q: %w", o.scrub.Scrub(o.hostname), err)
 		}
 		return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(int(o.port))), Path: "/status"}, nil
 	}
@@ -176,5 +167,45 @@ func (o *options) statusURL() (*url.URL, error) {
 	if u.User != nil {
 		return nil, errors.New("--url must not carry credentials: use -u and --password-file")
 	}
+	if err := checkHost(u.Hostname()); err != nil {
+		return nil, fmt.Errorf("--url %q: %w", o.scrub.Scrub(u.Redacted()), err)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("--url %q: port must be 1-65535, got %q", o.scrub.Scrub(u.Redacted()), p)
+		}
+	}
 	return u, nil
+}
+
+// isIPv6 accepts an IPv6 address, with a zone (fe80::1%eth0) too.
+func isIPv6(s string) bool {
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Is6()
+}
+
+// checkHost accepts an IP address or a DNS name (letters, digits, '-',
+// '_', '.'; up to 253 characters). Anything else (a space, a '@', a
+// non-ASCII name) could not be resolved or sent in a request.
+func checkHost(h string) error {
+	if h == "" {
+		return errors.New("no host")
+	}
+	if _, err := netip.ParseAddr(h); err == nil {
+		return nil
+	}
+	if len(h) > 253 {
+		return errors.New("host name longer than 253 characters")
+	}
+	for _, r := range h {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+		default:
+			return fmt.Errorf("%q is not allowed in a host name (give an IP address or a DNS name; IDN names in their xn-- form)", r)
+		}
+	}
+	if strings.HasPrefix(h, ".") || strings.HasPrefix(h, "-") || strings.Contains(h, "..") {
+		return errors.New("not a host name")
+	}
+	return nil
 }

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"errors"
+	"context"
 	"reflect"
 	"slices"
 	"strings"
@@ -46,25 +46,24 @@ func argSecrets(env Env) secret.Scrubber {
 	return secret.New(s...)
 }
 
-// resolvePassword is the one place the password is decided, right after
-// parsing: -P, else --password-file, else $ITGRIX_PASSWORD. The scrubber it
-// returns covers every one of them that is set, used or not.
-func (o *options) resolvePassword(env Env, candidates secret.Scrubber) (string, secret.Scrubber, error) {
-	envPassword := env.Getenv("ITGRIX_PASSWORD")
-	scrub := candidates.With(o.password, envPassword)
+// resolvePassword is the one place the password is decided: -P, else
+// --password-file, else $ITGRIX_PASSWORD. It runs once, as soon as the
+// command line is checked and first inside the -t budget (the file may be
+// a FIFO), and adds the file's password to o.scrub the moment it is read;
+// -P and the variable are secrets from parsing on, used or not.
+func (o *options) resolvePassword(ctx context.Context, env Env) (string, error) {
 	switch {
-	case o.password != "" && o.passwordFile != "":
-		return "", scrub, errors.New("give the password once: -P/--password or --password-file, not both")
 	case o.passwordFile != "":
-		p, err := readPasswordFile(o.passwordFile)
+		p, err := readPasswordFile(ctx, o.passwordFile, o.timeout.String())
 		if err != nil {
-			return "", scrub, err
+			return "", err
 		}
-		return p, scrub.With(p), nil
+		o.scrub = o.scrub.With(p)
+		return p, nil
 	case o.password != "":
-		return o.password, scrub, nil
+		return o.password, nil
 	}
-	return envPassword, scrub, nil
+	return env.Getenv("ITGRIX_PASSWORD"), nil
 }
 
 // evaluateScrubbed evaluates the document with every string the server

@@ -43,6 +43,7 @@ const (
 	NotFound                     // HTTP 404: no /status endpoint
 	HTTPStatus                   // any other non-200 status, redirects included
 	TooLarge                     // body over MaxBody
+	BadResponse                  // an answer that is not HTTP (wrong port, broken server)
 )
 
 // Error is a failed request for the status document. Its message is meant
@@ -106,29 +107,31 @@ func (c *Client) fetch(ctx context.Context) ([]byte, error) {
 		tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: c.Insecure, RootCAs: c.RootCAs, MinVersion: tls.VersionTLS12}
 	}
 	defer tr.CloseIdleConnections()
-	hc := &http.Client{
-		Transport: &digest.Transport{Username: c.Username, Password: c.Password, Transport: tr},
-		// A redirect means the URL points somewhere other than the
-		// endpoint; following it would hide that and send credentials on.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	// The Digest transport is used directly, without http.Client: the
+	// plugin never follows a redirect (the URL points somewhere other
+	// than the endpoint, and following it would send credentials on), and
+	// http.Client would parse a redirect's Location before anyone could
+	// refuse it, turning an unparsable one into a transport error.
+	rec := &challengeRecorder{next: tr}
+	rt := &digest.Transport{Username: c.Username, Password: c.Password, Transport: rec}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL.String(), nil)
 	if err != nil {
+		// The command line checks the URL; this is a last resort.
 		return nil, &Error{Kind: HTTPStatus, Msg: "bad URL: " + err.Error(), Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "check-itgrix")
-	res, err := hc.Do(req)
+	res, err := rt.RoundTrip(req)
 	if err == nil && isStale(res) {
 		// stale=true says the credentials were right and only the nonce
 		// had expired (RFC 7616 3.3). The Digest transport gives up after
 		// one challenge; asking once more answers the fresh one.
 		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 		res.Body.Close()
-		res, err = hc.Do(req)
+		res, err = rt.RoundTrip(req)
 	}
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return nil, c.transportError(ctx, err, rec.challenge)
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
@@ -139,12 +142,27 @@ func (c *Client) fetch(ctx context.Context) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, MaxBody+1))
 	if err != nil {
-		return nil, c.transportError(ctx, err)
+		return nil, c.transportError(ctx, err, nil)
 	}
 	if len(body) > MaxBody {
 		return nil, c.tooLarge()
 	}
 	return body, nil
+}
+
+// challengeRecorder keeps the WWW-Authenticate headers of the last 401, so
+// a challenge the Digest transport cannot use is reported by its text.
+type challengeRecorder struct {
+	next      http.RoundTripper
+	challenge []string
+}
+
+func (r *challengeRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := r.next.RoundTrip(req)
+	if err == nil && res.StatusCode == http.StatusUnauthorized {
+		r.challenge = res.Header.Values("WWW-Authenticate")
+	}
+	return res, err
 }
 
 func isStale(res *http.Response) bool {
@@ -169,6 +187,10 @@ func (c *Client) tooLarge() error {
 	return &Error{Kind: TooLarge, Msg: fmt.Sprintf("response from %s is larger than %d MiB: not a status document, refused", c.hostPort(), MaxBody>>20)}
 }
 
+// statusError sorts a non-200 answer onto its row of the failure table:
+// 401, 404, a redirect (a 3xx naming a Location), 5xx (unreachable), and
+// everything else (1xx, other 2xx, 3xx without a Location, 4xx, and codes
+// outside 100-599 such as 999) as "other HTTP status".
 func (c *Client) statusError(res *http.Response) error {
 	code := fmt.Sprintf("HTTP %d", res.StatusCode)
 	if t := http.StatusText(res.StatusCode); t != "" {
@@ -183,13 +205,13 @@ func (c *Client) statusError(res *http.Response) error {
 		return &Error{Kind: AuthFailed, Msg: "authentication failed, check login and password (" + code + " after Digest exchange)"}
 	case res.StatusCode == http.StatusNotFound:
 		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0", c.URL.Redacted(), code)}
-	case res.StatusCode >= 300 && res.StatusCode < 400:
+	case res.StatusCode >= 300 && res.StatusCode < 400 && len(res.Header.Values("Location")) > 0:
 		return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s redirects to %s (%s): point --url at the status endpoint itself",
 			c.URL.Redacted(), shortHeader(c.scrubAll(res.Header.Values("Location"))), code)}
-	case res.StatusCode >= 500:
+	case res.StatusCode >= 500 && res.StatusCode < 600:
 		return &Error{Kind: ServerError, Msg: fmt.Sprintf("%s from %s", code, c.hostPort())}
 	}
-	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s", code, c.URL.Redacted())}
+	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s: not the status endpoint's answer", code, c.URL.Redacted())}
 }
 
 // scrubAll scrubs server-supplied header values before shortHeader cuts
@@ -213,7 +235,9 @@ func shortHeader(values []string) string {
 	return v
 }
 
-func (c *Client) transportError(ctx context.Context, err error) error {
+// transportError sorts a failed exchange; challenge is the last 401's
+// WWW-Authenticate, named when the Digest transport could not use it.
+func (c *Client) transportError(ctx context.Context, err error, challenge []string) error {
 	err = scrubbedError{err, c.Password}
 	hp := c.hostPort()
 	var dnsErr *net.DNSError
@@ -235,9 +259,22 @@ func (c *Client) transportError(ctx context.Context, err error) error {
 	case errors.As(err, &alertErr) || strings.Contains(err.Error(), "tls:"):
 		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: %s", hp, lastPart(err)), Err: err}
 	case strings.Contains(err.Error(), "digest:"):
-		return &Error{Kind: BadChallenge, Msg: fmt.Sprintf("%s sent a Digest challenge that cannot be used: %s", hp, lastPart(err)), Err: err}
+		return &Error{Kind: BadChallenge, Msg: fmt.Sprintf("%s sent a Digest challenge that cannot be used (%s): WWW-Authenticate: %s",
+			hp, digestCause(err), shortHeader(c.scrubAll(challenge))), Err: err}
+	case strings.Contains(err.Error(), "malformed HTTP") || strings.Contains(err.Error(), "server response headers exceeded"):
+		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (%s): is -p/--url the Itgrix port?", hp, lastPart(err)), Err: err}
 	}
 	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(err)), Err: err}
+}
+
+// digestCause is the Digest library's reason without its package prefixes:
+// "invalid challenge: expected '"', got EOF".
+func digestCause(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "digest: "); i >= 0 {
+		s = s[i+len("digest: "):]
+	}
+	return strings.Replace(s, "param: ", "", 1)
 }
 
 // scrubbedError is a transport error whose text, which may quote the URL,

@@ -197,8 +197,97 @@ func TestTransportErrorKinds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		var e *Error
-		if !errors.As(c.transportError(context.Background(), tc.err), &e) || e.Kind != tc.kind || !strings.HasPrefix(e.Error(), tc.msg) {
+		if !errors.As(c.transportError(context.Background(), tc.err, nil), &e) || e.Kind != tc.kind || !strings.HasPrefix(e.Error(), tc.msg) {
 			t.Errorf("%v: got %+v, want kind %d %q", tc.err, e, tc.kind, tc.msg)
 		}
+	}
+}
+
+// rawServer answers every connection with the bytes of reply, whatever the
+// request: status lines and headers net/http's server would never send.
+func rawServer(t *testing.T, reply string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 0, 4096)
+				tmp := make([]byte, 1024)
+				for !strings.Contains(string(buf), "\r\n\r\n") {
+					n, err := conn.Read(tmp)
+					if err != nil {
+						return
+					}
+					buf = append(buf, tmp[:n]...)
+				}
+				_, _ = io.WriteString(conn, reply)
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/status"
+}
+
+// TestFailureTableRows puts each answer a server can give on the row of
+// the README's failure table that names it: redirects (even one whose
+// Location does not parse), 5xx as unreachable, every other status (1xx,
+// 2xx other than 200, 3xx without a Location, 4xx, and codes outside
+// 100-599) as "other HTTP status", an answer that is not HTTP, and a
+// malformed Digest challenge named by its text.
+func TestFailureTableRows(t *testing.T) {
+	cases := []struct {
+		name        string
+		reply       string
+		kind        Kind
+		unreachable bool
+		msg         string
+	}{
+		{"redirect whose Location does not parse", "HTTP/1.1 302 Found\r\nLocation: /promo/50%off\r\nContent-Length: 0\r\n\r\n",
+			HTTPStatus, false, "redirects to /promo/50%off (HTTP 302 Found): point --url at the status endpoint itself"},
+		{"redirect to another host", "HTTP/1.1 301 Moved Permanently\r\nLocation: http://elsewhere.invalid/status\r\nContent-Length: 0\r\n\r\n",
+			HTTPStatus, false, "redirects to http://elsewhere.invalid/status (HTTP 301 Moved Permanently)"},
+		{"308", "HTTP/1.1 308 Permanent Redirect\r\nLocation: https://pbx/status\r\nContent-Length: 0\r\n\r\n",
+			HTTPStatus, false, "redirects to https://pbx/status (HTTP 308 Permanent Redirect)"},
+		{"304 without Location", "HTTP/1.1 304 Not Modified\r\n\r\n",
+			HTTPStatus, false, "HTTP 304 Not Modified from http://127.0.0.1:"},
+		{"status 999", "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n",
+			HTTPStatus, false, "HTTP 999 from http://127.0.0.1:"},
+		{"status 600", "HTTP/1.1 600 Beyond\r\nContent-Length: 0\r\n\r\n",
+			HTTPStatus, false, "HTTP 600 from http://127.0.0.1:"},
+		{"status 599", "HTTP/1.1 599 Network Connect Timeout\r\nContent-Length: 0\r\n\r\n",
+			ServerError, true, "HTTP 599 from 127.0.0.1:"},
+		{"status 101", "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n",
+			HTTPStatus, false, "HTTP 101 Switching Protocols from http://127.0.0.1:"},
+		{"status 204", "HTTP/1.1 204 No Content\r\n\r\n",
+			HTTPStatus, false, "HTTP 204 No Content from http://127.0.0.1:"},
+		{"status 499", "HTTP/1.1 499 Client Closed\r\nContent-Length: 0\r\n\r\n",
+			HTTPStatus, false, "HTTP 499 from http://127.0.0.1:"},
+		{"four-digit status", "HTTP/1.1 1000 Huge\r\nContent-Length: 0\r\n\r\n",
+			BadResponse, false, "does not answer in HTTP (malformed HTTP status code \"1000\")"},
+		{"endless 1xx", strings.Repeat("HTTP/1.1 103 Early Hints\r\n\r\n", 3000),
+			BadResponse, false, "does not answer in HTTP (server response headers exceeded 65536 bytes"},
+		{"headers over 64 KiB", "HTTP/1.1 200 OK\r\nX-Pad: " + strings.Repeat("x", 70<<10) + "\r\n\r\n",
+			BadResponse, false, "does not answer in HTTP"},
+		{"not HTTP at all", "SSH-2.0-OpenSSH_9.2\r\n\r\n",
+			BadResponse, false, "does not answer in HTTP"},
+		{"malformed Digest challenge", "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"x\r\nContent-Length: 0\r\n\r\n",
+			BadChallenge, false, `sent a Digest challenge that cannot be used (invalid challenge: EOF): WWW-Authenticate: Digest realm="x`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := fetchErr(t, client(t, rawServer(t, c.reply)))
+			if e.Kind != c.kind || e.Unreachable() != c.unreachable || !strings.Contains(e.Error(), c.msg) {
+				t.Errorf("got kind %d unreachable %v %q;\nwant kind %d unreachable %v containing %q", e.Kind, e.Unreachable(), e, c.kind, c.unreachable, c.msg)
+			}
+		})
 	}
 }

@@ -17,7 +17,8 @@
 //     quoted before it reaches us (the flag parser's own messages), and a
 //     URL echoed in an error is escaped.
 //
-// The password is resolved once, right after the flags are parsed; before
+// The password is resolved once, as soon as the command line is checked
+// (a --password-file is read first thing inside the -t budget); before
 // that (a flag the parser rejects) the candidates are what -P/--password and
 // $ITGRIX_PASSWORD hold on the command line and in the environment.
 package secret

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync/atomic"
+)
+
+// Size caps for the files a check reads. Each is far above what a real
+// file of its kind holds and far below what would cost the monitoring host
+// memory: a file that reaches its cap (/dev/zero, a wrong path) is refused.
+const (
+	// maxPasswordFile bounds --password-file: only its first line is used.
+	maxPasswordFile = 4 << 10
+	// maxCAFile bounds --ca-file: Debian's whole ca-certificates bundle
+	// is about 220 KiB.
+	maxCAFile = 1 << 20
+)
+
+// inputError is a file the check could not use: unreadable, too large,
+// not the right kind, or not read within -t. It is reported as UNKNOWN on
+// the normal path (with the time metric and the -v line), not as a usage
+// error: the command line was right, the file was not.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
+// countingReader counts what has been read so far, so a read cut short by
+// the deadline can say whether anything arrived at all.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// readBounded reads up to limit+1 bytes of the file named by flag ("-" is
+// stdin) and gives up when ctx ends. Opening a FIFO without a writer, or
+// reading a stdin that trickles or never closes, blocks in the kernel where
+// no deadline reaches; the read therefore runs on its own goroutine and is
+// abandoned at the deadline (the process ends right after the check). The
+// caller tells an over-long result from a complete one by its length.
+func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
+	type result struct {
+		data []byte
+		err  error
+	}
+	done := make(chan result, 1)
+	cr := &countingReader{}
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("internal error: %v", p)}
+			}
+		}()
+		var r io.Reader = stdin
+		if name != "-" {
+			f, err := os.Open(name)
+			if err != nil {
+				done <- result{err: unwrapPath(err)}
+				return
+			}
+			defer f.Close()
+			r = f
+		}
+		cr.r = io.LimitReader(r, limit+1)
+		data, err := io.ReadAll(cr)
+		done <- result{data, err}
+	}()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return nil, inputErrorf("cannot read %s %s: %s", flag, name, pathless(res.err, name))
+		}
+		return res.data, nil
+	case <-ctx.Done():
+		if n := cr.n.Load(); n > 0 {
+			return nil, inputErrorf("%s %s: only %d bytes arrived within the %s timeout", flag, name, n, timeout)
+		}
+		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe nobody writes to?)", flag, name, timeout)
+	}
+}
+
+// pathless drops a leading "NAME: " that unwrapPath put on an error, since
+// the message names the file already.
+func pathless(err error, name string) string {
+	rest, _ := strings.CutPrefix(err.Error(), name+": ")
+	return rest
+}
+
+// readPasswordFile returns the first line of --password-file (without a
+// trailing \r). Its text never appears in an error.
+func readPasswordFile(ctx context.Context, name, timeout string) (string, error) {
+	data, err := readBounded(ctx, "--password-file", name, nil, maxPasswordFile, timeout)
+	if err != nil {
+		return "", err
+	}
+	line, _, found := bytes.Cut(data, []byte("\n"))
+	if !found && len(data) > maxPasswordFile {
+		return "", inputErrorf("--password-file %s: no line break in its first %d KiB: not a password file", name, maxPasswordFile>>10)
+	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	switch {
+	case len(line) == 0:
+		return "", inputErrorf("--password-file %s is empty", name)
+	case bytes.IndexByte(line, 0) >= 0:
+		return "", inputErrorf("--password-file %s holds NUL bytes: not a text file", name)
+	}
+	return string(line), nil
+}
+
+// readCAFile returns the PEM bundle of --ca-file.
+func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
+	data, err := readBounded(ctx, "--ca-file", name, nil, maxCAFile, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxCAFile {
+		return nil, inputErrorf("--ca-file %s is larger than %d MiB: not a PEM bundle", name, maxCAFile>>20)
+	}
+	return data, nil
+}
+
+// readStatusFile returns the document in --status-file ("-" = stdin).
+func readStatusFile(ctx context.Context, name string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
+	if stdin == nil {
+		stdin = eofReader{}
+	}
+	data, err := readBounded(ctx, "--status-file", name, stdin, limit, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, inputErrorf("--status-file %s is larger than %d MiB: not a status document", name, limit>>20)
+	}
+	return data, nil
+}
+
+// eofReader stands in for a missing stdin.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
