@@ -12,7 +12,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install uninstall clean bench fuzz tools man package integration
+.PHONY: all build test demo install install-sim uninstall clean bench fuzz tools man package integration
 
 all: build
 
@@ -27,15 +27,16 @@ $(BIN)/staticcheck: .ci/tools/go.mod
 $(BIN)/nfpm: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
 
-# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/.
+# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/,
+# and the simulator's own check-itgrix-sim .deb and .rpm.
 PKG_VERSION ?= $(VERSION)
 PKG_ARCH    ?= amd64
 package: build $(BIN)/nfpm
 	rm -rf dist && mkdir -p dist/stage/man
 	for p in docs/*.1; do gzip -9n < $$p > dist/stage/man/$$(basename $$p).gz; done
 	export PKG_VERSION=$(PKG_VERSION) PKG_ARCH=$(PKG_ARCH); \
-	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p deb -t dist/ && \
-	  $(BIN)/nfpm package -f contrib/packaging/nfpm.yaml -p rpm -t dist/
+	  for f in nfpm nfpm-sim; do for p in deb rpm; do \
+	    $(BIN)/nfpm package -f contrib/packaging/$$f.yaml -p $$p -t dist/ || exit 1; done; done
 	rm -rf dist/stage
 	@ls -l dist/
 
@@ -45,10 +46,12 @@ test: build tools
 	$(GO) -C .ci/tools mod tidy -diff
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
+	@bash .ci/apt-install monitoring-plugins-basic  # check_tcp: the reference for --extra-opts
 	$(GO) test -race -count=1 ./...
 	@bash .ci/test-contrib
 	@bash .ci/test-man
 	@bash .ci/test-package
+	@bash .ci/test-package-docs
 
 # Whole-process benchmark against lighttpd Digest (writes docs/performance.md),
 # then the Go micro-benchmarks. Not part of make test.
@@ -59,7 +62,7 @@ bench: build
 # Each fuzz target for FUZZTIME (the seed corpora also run in make test).
 FUZZTIME ?= 10m
 FUZZ := FuzzParse:./internal/itgrix FuzzText:./internal/check FuzzParseRange:./internal/check \
-        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license \
+        FuzzWrite:./internal/check FuzzDaysLeft:./internal/license FuzzSection:./internal/extraopts \
         FuzzDefaultOutput:./internal/app
 fuzz:
 	@for t in $(FUZZ); do \
@@ -86,9 +89,14 @@ man: build
 demo: build
 	@bash .ci/demo $(BIN)
 
+# The plugins only: the simulator is for demos and trying configurations,
+# not for every PBX (make install-sim).
 install: build
-	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PLUGINDIR)
 	install -m 0755 $(addprefix $(BIN)/,$(PLUGINS)) $(DESTDIR)$(PLUGINDIR)/
+
+install-sim: build
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(BIN)/itgrix-sim $(DESTDIR)$(BINDIR)/
 
 uninstall:

@@ -16,11 +16,12 @@ const help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is 
 
 States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue against --queue-warning/--queue-critical. The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # NRPE on the Asterisk host, credentials from the environment:
-  ITGRIX_USERNAME=admin ITGRIX_PASSWORD=... check_itgrix_app
+const examples = `  # Credentials from the host's section ([pbx1]: url=, username=, password=)
+  # of a root-owned ini file:
+  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini --queue-warning 10 --queue-critical 50
 
-  # From the monitoring server, password in a file readable only by the monitoring user:
-  check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --queue-warning 10 --queue-critical 50
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
+  check_itgrix_app -u admin --password-file /etc/nagios/itgrix.pass -t 10
 
   # Offline, against a saved document:
   curl -s --digest -u admin:secret http://pbx1:8077/status > status.json

@@ -19,11 +19,12 @@ days_left counts calendar days from today (this host's local date, or --timezone
 
 The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # NRPE on the Asterisk host, credentials from the environment:
-  ITGRIX_USERNAME=admin ITGRIX_PASSWORD=... check_itgrix_license -w 30 -c 7
+const examples = `  # Credentials from the host's section of a root-owned ini file; alert on a
+  # fall-back to a lesser licence:
+  check_itgrix_license --extra-opts=pbx1@/etc/icinga2/itgrix.ini --expected-type Professional
 
-  # From the monitoring server, password in a file, alert on a fall-back to a lesser licence:
-  check_itgrix_license -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --expected-type Professional
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
+  check_itgrix_license -u admin --password-file /etc/nagios/itgrix.pass -t 10 -w 30 -c 7
 
   # Offline, against a saved document, with the dates of another zone:
   check_itgrix_license --status-file status.json --timezone Europe/Moscow

@@ -6,6 +6,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/alecthomas/kingpin/v2"
 
 	"check-itgrix/internal/check"
+	"check-itgrix/internal/extraopts"
 	"check-itgrix/internal/itgrix"
 	"check-itgrix/internal/secret"
 )
@@ -68,6 +70,23 @@ type options struct {
 	verbose                                         int
 	// scrub holds the password in every form it was given, once resolved.
 	scrub secret.Scrubber
+	// extraOpts is only ever set from inside an ini file: the command
+	// line's --extra-opts are expanded before parsing.
+	extraOpts string
+}
+
+// checkExtraOpts refuses what --extra-opts cannot mean.
+func (o *options) checkExtraOpts(args []string) error {
+	if o.extraOpts != "" {
+		return errors.New("--extra-opts cannot be set inside an ini file")
+	}
+	locators, _ := extraopts.Locators(args)
+	for _, l := range locators {
+		if strings.HasSuffix(l, "@-") && o.statusFile == "-" {
+			return errors.New("stdin can feed --extra-opts=@- or --status-file -, not both")
+		}
+	}
+	return nil
 }
 
 // Run executes a check plugin and returns its exit code. It always prints
@@ -89,11 +108,22 @@ func Run(spec Spec, env Env) (code int) {
 		code = int(result.State)
 	}()
 
-	if _, err := app.Parse(joinDash(env.Args)); err != nil {
+	args, err := expandExtraOpts(spec.Name, env)
+	if err != nil {
+		result = usageError(err, o.scrub)
+		return
+	}
+	// A password set in an ini file is a candidate too, from here on.
+	o.scrub = argSecrets(Env{Args: args, Getenv: env.Getenv})
+	if _, err := app.Parse(joinDash(args)); err != nil {
 		result = usageError(err, o.scrub)
 		return
 	}
 	verbose = o.verbose
+	if err := o.checkExtraOpts(env.Args); err != nil {
+		result = usageError(err, o.scrub)
+		return
+	}
 	// Every password given is a secret from here on; one from
 	// --password-file joins them as it is read, inside the -t budget.
 	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
@@ -134,10 +164,42 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("ca-file", "PEM bundle to verify the server with (at most 1 MiB).").PlaceHolder("FILE").StringVar(&o.caFile)
 	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
 	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
+	app.Flag("extra-opts", "Read options from SECTION (default: the plugin's name) of an ini FILE (default: $MP_CONFIG_FILE, then /etc/monitoring-plugins/monitoring-plugins.ini and the other standard places; - is stdin), as the monitoring-plugins do: key=value there is --key=value here. Repeatable; the command line wins.").PlaceHolder("[SECTION][@FILE]").StringVar(&o.extraOpts)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
 	validate := spec.Flags(app)
+	lastWins(app)
 	return app, o, validate
 }
+
+// lastWins lets every single-valued flag be given more than once, the last
+// one counting, as getopt does: --extra-opts puts an ini file's options in
+// front of the command line's, which must be able to override them.
+func lastWins(app *kingpin.Application) {
+	for _, m := range app.Model().Flags {
+		if c, ok := m.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
+			continue
+		}
+		f := app.GetFlag(m.Name)
+		if m.IsBoolFlag() {
+			f.SetValue(repeatableBool{repeatable{m.Value}})
+		} else {
+			f.SetValue(repeatable{m.Value})
+		}
+	}
+}
+
+// repeatable is a flag value kingpin accepts more than once; each Set
+// replaces the value.
+type repeatable struct{ kingpin.Value }
+
+func (repeatable) IsCumulative() bool { return true }
+
+// lastWins tells the help not to mark the flag as a list.
+func (repeatable) lastWins() {}
+
+type repeatableBool struct{ repeatable }
+
+func (repeatableBool) IsBoolFlag() bool { return true }
 
 // joinDash rewrites "--status-file -" as "--status-file=-": kingpin v2.4.0
 // turns a lone "-" into an empty value.

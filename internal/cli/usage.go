@@ -32,7 +32,8 @@ func flagsToTwoColumns(flags []*kingpin.FlagModel) [][2]string {
 		if !f.IsBoolFlag() {
 			name += "=" + f.FormatPlaceHolder()
 		}
-		if c, ok := f.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
+		_, single := f.Value.(interface{ lastWins() })
+		if c, ok := f.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() && !single {
 			name += " ..."
 		}
 		rows = append(rows, [2]string{name, f.HelpWithEnvar()})

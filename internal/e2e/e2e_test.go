@@ -57,8 +57,8 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-// TestHostPortFlags reaches the simulator through -H and -p, the way an
-// NRPE command line does, with credentials from the environment.
+// TestHostPortFlags reaches the simulator through -H and -p, as an NRPE
+// command line does; the credentials come from the environment here.
 func TestHostPortFlags(t *testing.T) {
 	base := startSim(t, "--scenario", "stopped")
 	host, port, _ := net.SplitHostPort(strings.TrimPrefix(base, "http://"))

@@ -20,7 +20,8 @@
 // The password is resolved once, as soon as the command line is checked
 // (a --password-file is read first thing inside the -t budget); before
 // that (a flag the parser rejects) the candidates are what -P/--password and
-// $ITGRIX_PASSWORD hold on the command line and in the environment.
+// $ITGRIX_PASSWORD hold on the command line (with the options of its
+// --extra-opts sections) and in the environment.
 package secret
 
 import (
