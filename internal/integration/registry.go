@@ -19,4 +19,6 @@ var Registry = []Spec{
 	{Name: "icinga-satellite", New: newIcingaSatellite, Needs: []string{"icinga-cluster"}},
 	{Name: "icinga-agent", New: newIcingaAgent, Needs: []string{"icinga-cluster"}},
 	{Name: "mariadb", New: newMariaDB, Packages: []string{"mariadb-server"}},
+	{Name: "director", New: newDirector, Needs: []string{"pbx", "mariadb"},
+		Packages: []string{"icinga2", "icingacli", "icingaweb2-module-director", "php-mysql"}},
 }
