@@ -20,5 +20,5 @@ var Registry = []Spec{
 	{Name: "icinga-agent", New: newIcingaAgent, Needs: []string{"icinga-cluster"}},
 	{Name: "mariadb", New: newMariaDB, Packages: []string{"mariadb-server"}},
 	{Name: "director", New: newDirector, Needs: []string{"pbx", "mariadb"},
-		Packages: []string{"icinga2", "icingacli", "icingaweb2-module-director", "php-mysql"}},
+		Packages: []string{"icinga2", "icingaweb2", "icingacli", "icingaweb2-module-director", "php-mysql"}},
 }
