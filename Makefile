@@ -12,7 +12,7 @@ BINDIR   ?= $(PREFIX)/bin
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
 
-.PHONY: all build test demo install install-sim uninstall clean bench fuzz tools man package integration
+.PHONY: all build test demo install install-sim uninstall clean bench fuzz tools man package integration screenshots
 
 all: build
 
@@ -81,6 +81,20 @@ integration: build
 	$(GO) vet -tags integration ./internal/integration/
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
 	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
+
+# docs/img/: Icinga Web 2 as an operator sees the checks, screenshots from a
+# real run of the icingaweb engine (Icinga 2, IDO on MariaDB, Graphite,
+# headless Chromium). Run it after changing what the plugins print.
+SHOTS := integration-out/screenshots
+screenshots: build
+	rm -rf $(SHOTS)
+	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
+	cd internal/integration && INTEGRATION_ENGINES=icingaweb INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
+	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
+	install -d docs/img
+	install -m 644 $(SHOTS)/icingaweb/healthy-app.png docs/img/icingaweb-app-healthy.png
+	install -m 644 $(SHOTS)/icingaweb/stopped-app.png docs/img/icingaweb-app-stopped.png
+	install -m 644 $(SHOTS)/icingaweb/expiring-license.png docs/img/icingaweb-license-expiring.png
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build

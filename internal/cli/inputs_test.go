@@ -66,6 +66,9 @@ func trickle(t *testing.T) io.Reader {
 func TestFilesAreBoundedBySizeAndTimeout(t *testing.T) {
 	url := simServer(t)
 	net := []string{"--url", url, "-u", "admin", "-t", "400ms", "-v"}
+	// Cases that must end on the size cap, not the deadline, get a budget
+	// a loaded machine cannot exhaust: reading 1 MiB under -race is slow.
+	roomy := []string{"--url", url, "-u", "admin", "-t", "10s", "-v"}
 	never, _ := io.Pipe()
 	cases := []struct {
 		name  string
@@ -78,8 +81,8 @@ func TestFilesAreBoundedBySizeAndTimeout(t *testing.T) {
 		{"status file is a FIFO without writer", nil, []string{"-t", "400ms", "-v", "--status-file", fifo(t)}, "nothing to read within the 400ms timeout"},
 		{"stdin never closes", never, []string{"-t", "400ms", "-v", "--status-file", "-"}, "--status-file -: nothing to read within the 400ms timeout"},
 		{"stdin trickles", trickle(t), []string{"-t", "400ms", "-v", "--status-file", "-"}, "bytes arrived within the 400ms timeout"},
-		{"password file is /dev/zero", nil, append(net, "--password-file", "/dev/zero"), "--password-file /dev/zero: no line break in its first 4 KiB: not a password file"},
-		{"CA file is /dev/zero", nil, append(net, "-P", password, "--ca-file", "/dev/zero"), "--ca-file /dev/zero is larger than 1 MiB: not a PEM bundle"},
+		{"password file is /dev/zero", nil, append(roomy, "--password-file", "/dev/zero"), "--password-file /dev/zero: no line break in its first 4 KiB: not a password file"},
+		{"CA file is /dev/zero", nil, append(roomy, "-P", password, "--ca-file", "/dev/zero"), "--ca-file /dev/zero is larger than 1 MiB: not a PEM bundle"},
 		{"status file is /dev/zero", nil, []string{"-v", "--status-file", "/dev/zero"}, "--status-file /dev/zero is larger than 4 MiB: not a status document"},
 		{"password file missing", nil, append(net, "--password-file", "/nonexistent/pass"), "cannot read --password-file /nonexistent/pass: no such file or directory"},
 		{"CA file missing", nil, append(net, "-P", password, "--ca-file", "/nonexistent/ca.pem"), "cannot read --ca-file /nonexistent/ca.pem: no such file or directory"},

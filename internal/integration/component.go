@@ -101,6 +101,7 @@ type Env struct {
 	Root      string // the checkout (engines never read it: they get copies)
 	Work      string // the run's private work dir, traversable by EngineUser
 	Contrib   string // copy of contrib/
+	Outputs   string // kept after the run (KeepOutput); empty: keep nothing
 	Plugins   string // the real plugins, copied: the direct comparison runs these
 	EngineBin string // the plugins the engines run (broken ones in the self-test)
 	// EngineUser/EngineGroup: daemons started as root drop to these.

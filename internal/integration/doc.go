@@ -55,8 +55,8 @@
 //   - After: started before if selected, not selected along. Icinga's
 //     writers connect when Icinga starts, so icinga2 lists its sinks here.
 //   - Reads: checked before, their Reports passed in, selected along.
-//     graphite Reads icinga2: it compares what arrived with Icinga's
-//     results (and runs the plugins directly through DirectRun).
+//     graphite Reads icinga2: it compares what arrived with the results
+//     Icinga recorded, which icinga2's own check compares with DirectRun.
 //   - IcingaFeature: a component Icinga must be configured for implements
 //     IcingaConfig (an object such as a GraphiteWriter, pointing at the
 //     component's address) and IcingaReady (e.g. wait for the writer to

@@ -72,6 +72,9 @@ func (m *mariaDB) Start(ctx context.Context, env *Env) error {
 
 // writeConfig writes the option file server and client read.
 func (m *mariaDB) writeConfig() error {
+	if err := mkdirAll(filepath.Join(m.dir, "tmp")); err != nil {
+		return err
+	}
 	// Small buffers and no binary log or performance schema: a test
 	// database of a few tables starts in a fraction of a second.
 	return writeFile(m.cnf, fmt.Sprintf(`[mariadbd]
@@ -79,6 +82,9 @@ datadir = %[1]s/data
 socket = %[1]s/mysqld.sock
 pid-file = %[1]s/mysqld.pid
 log-error = %[1]s/error.log
+# Its own: initialisations running side by side (the self-test's runs)
+# collide in a shared /tmp.
+tmpdir = %[1]s/tmp
 bind-address = 127.0.0.1
 port = %[2]d
 skip-name-resolve

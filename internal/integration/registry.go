@@ -6,8 +6,13 @@ import "time"
 // Add a component here with its file; see the package documentation.
 var Registry = []Spec{
 	{Name: "pbx", New: newApache, Packages: []string{"apache2"}},
-	{Name: "graphite", New: newGraphiteSink, Reads: []string{"icinga2"}},
-	{Name: "icinga2", New: newIcinga, Needs: []string{"pbx"}, After: []string{"graphite"}, Packages: []string{"icinga2"}},
+	{Name: "mariadb", New: newMariaDB, Packages: []string{"mariadb-server", "mariadb-client"}},
+	{Name: "graphite", New: newGraphite, Reads: []string{"icinga2"}, Packages: []string{"graphite-carbon", "graphite-web"}},
+	{Name: "influxdb", New: newInfluxDB, Reads: []string{"icinga2"}, Packages: []string{"influxdb"}},
+	{Name: "icingaweb", New: newIcingaWeb, Needs: []string{"mariadb", "graphite"}, Reads: []string{"icinga2"},
+		Packages: []string{"icingaweb2", "icingaweb2-module-monitoring", "icingaweb2-module-graphite", "icinga2-ido-mysql",
+			"php-cli", "php-mysql", "php-curl", "php-intl", "chromium"}},
+	{Name: "icinga2", New: newIcinga, Needs: []string{"pbx"}, After: []string{"graphite", "influxdb", "icingaweb"}, Packages: []string{"icinga2"}},
 	{Name: "nagios", New: newNagios, Needs: []string{"pbx"}, Packages: []string{"nagios4"}},
 	// The first run builds Naemon: about 50 s on two idle cores, minutes on busy ones.
 	{Name: "naemon", New: newNaemon, Needs: []string{"pbx"}, StartTimeout: 20 * time.Minute,

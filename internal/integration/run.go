@@ -30,7 +30,10 @@ type Config struct {
 	Out     io.Writer // one line per case, then the tallies
 	Log     io.Writer // progress and diagnostics
 	Keep    bool      // keep the work dir
-	Specs   []Spec    // the registry; nil means Registry
+	// Outputs: where engines keep what outlives the run (screenshots,
+	// rendered graphs); empty keeps nothing.
+	Outputs string
+	Specs   []Spec // the registry; nil means Registry
 }
 
 // Bounds per component, so one hung daemon cannot use up the run's budget
@@ -411,7 +414,7 @@ func prepare(cfg Config, pbxs int) (*Env, func(), error) {
 		return fail(err)
 	}
 	env := &Env{
-		Root: cfg.Root, Work: work, Log: cfg.Log, Cases: cfg.Cases,
+		Root: cfg.Root, Work: work, Log: cfg.Log, Cases: cfg.Cases, Outputs: cfg.Outputs,
 		Contrib: filepath.Join(work, "contrib"), Plugins: filepath.Join(work, "plugins"),
 		EngineBin: filepath.Join(work, "engine-plugins"),
 		started:   map[string]Component{},
