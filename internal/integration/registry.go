@@ -23,7 +23,6 @@ var Registry = []Spec{
 	{Name: "icinga-cluster", New: newIcingaCluster, Needs: []string{"pbx"}, Packages: []string{"icinga2"}},
 	{Name: "icinga-satellite", New: newIcingaSatellite, Needs: []string{"icinga-cluster"}},
 	{Name: "icinga-agent", New: newIcingaAgent, Needs: []string{"icinga-cluster"}},
-	{Name: "mariadb", New: newMariaDB, Packages: []string{"mariadb-server"}},
 	{Name: "director", New: newDirector, Needs: []string{"pbx", "mariadb"},
 		Packages: []string{"icinga2", "icingaweb2", "icingacli", "icingaweb2-module-director", "php-mysql"}},
 }
