@@ -3,18 +3,11 @@ package integration
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"io"
-	"math/big"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -48,8 +41,11 @@ func (ic *icinga) Start(ctx context.Context, env *Env) error {
 			return err
 		}
 	}
-	ca, err := writeIcingaCerts(filepath.Join(ic.dir, "lib", "certs"))
+	ca, err := newIcingaCA()
 	if err != nil {
+		return err
+	}
+	if err := ca.issue(filepath.Join(ic.dir, "lib", "certs"), icingaNode); err != nil {
 		return err
 	}
 	confs, _ := filepath.Glob(filepath.Join(env.Contrib, "icinga2", "*.conf"))
@@ -83,7 +79,7 @@ func (ic *icinga) Start(ctx context.Context, env *Env) error {
 	}
 	ic.API = &IcingaAPI{Base: fmt.Sprintf("https://127.0.0.1:%d", port), User: "test", Password: "api-" + randomHex(8)}
 	ic.API.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: ca, ServerName: icingaNode}, Proxy: nil}}
+		TLSClientConfig: &tls.Config{RootCAs: ca.pool, ServerName: icingaNode}, Proxy: nil}}
 	var features []IcingaFeature
 	var featureConf strings.Builder
 	for _, name := range env.order {
@@ -115,12 +111,7 @@ include_zones "itgrix", %q
 	if err := chownTree(ic.dir, env.EngineUser, env.EngineGroup); err != nil {
 		return err
 	}
-	argv := []string{"icinga2", "daemon", "-c", filepath.Join(ic.dir, "icinga2.conf")}
-	for k, v := range map[string]string{"DataDir": "lib", "LogDir": "log", "CacheDir": "cache", "SpoolDir": "spool", "InitRunDir": "run"} {
-		argv = append(argv, "-D"+k+"="+filepath.Join(ic.dir, v))
-	}
-	argv = append(argv, "-DRunAsUser="+env.EngineUser, "-DRunAsGroup="+env.EngineGroup)
-	if ic.d, err = StartDaemon("icinga2", filepath.Join(ic.dir, "daemon.log"), nil, argv...); err != nil {
+	if ic.d, err = StartDaemon("icinga2", filepath.Join(ic.dir, "daemon.log"), nil, icingaArgv(env, ic.dir)...); err != nil {
 		return err
 	}
 	if err := Await(ctx, ic.d, "icinga2's API", func() error {
@@ -147,64 +138,15 @@ func (ic *icinga) Check(ctx context.Context, env *Env, _ Inputs) (Report, error)
 	if _, err := ic.API.Do(ctx, "POST", "/v1/actions/reschedule-check", map[string]any{"type": "Service", "force": true}); err != nil {
 		return Report{}, err
 	}
-	var rep Report
-	err := Await(ctx, ic.d, "every forced check in Icinga's API", func() error {
-		b, err := ic.API.Do(ctx, "GET", "/v1/objects/services?attrs=last_check_result&attrs=host_name&attrs=name", nil)
-		if err != nil {
-			return err
-		}
-		var resp struct {
-			Results []struct {
-				Attrs struct {
-					HostName        string `json:"host_name"`
-					Name            string `json:"name"`
-					LastCheckResult *struct {
-						State        float64           `json:"state"`
-						Output       string            `json:"output"`
-						Command      []string          `json:"command"`
-						ExecutionEnd float64           `json:"execution_end"`
-						Perfdata     []json.RawMessage `json:"performance_data"`
-					} `json:"last_check_result"`
-				} `json:"attrs"`
-			} `json:"results"`
-		}
-		if err := json.Unmarshal(b, &resp); err != nil {
-			return err
-		}
-		rep = Report{}
-		for _, r := range resp.Results {
-			cr := r.Attrs.LastCheckResult
-			if cr == nil || cr.ExecutionEnd < since || len(cr.Command) == 0 {
-				continue
-			}
-			c, ok := FindCase(env.Cases, r.Attrs.HostName, checkOf(cr.Command[0]))
-			if !ok {
-				continue
-			}
-			first, long, _ := strings.Cut(cr.Output, "\n")
-			var perf []string
-			for _, p := range cr.Perfdata {
-				var s string
-				if json.Unmarshal(p, &s) != nil {
-					s = string(p) // an object: Icinga could not keep it as text
-				}
-				perf = append(perf, s)
-			}
-			rep.Results = append(rep.Results, Result{
-				Case: c, Service: r.Attrs.Name, State: int(cr.State), Output: first, Long: long,
-				Perfdata: strings.Join(perf, " "), Argv: cr.Command,
-				// contrib passes the password in the environment.
-				Environ: []string{"ITGRIX_PASSWORD=" + env.Login.Password},
-			})
-		}
-		if len(rep.Results) < len(env.Cases) {
-			return fmt.Errorf("%d of %d results", len(rep.Results), len(env.Cases))
-		}
-		return nil
-	})
+	results, _, err := awaitResults(ctx, ic.d, ic.API, "", since, env.Cases)
 	if err != nil {
 		return Report{}, err
 	}
+	for i := range results {
+		// contrib passes the password in the environment.
+		results[i].Environ = []string{"ITGRIX_PASSWORD=" + env.Login.Password}
+	}
+	rep := Report{Results: results}
 	rep.Verdicts = append(rep.Verdicts, Verdict{"icinga2.log has no performance-data warnings", ic.perfdataWarnings()})
 	return rep, nil
 }
@@ -212,20 +154,7 @@ func (ic *icinga) Check(ctx context.Context, env *Env, _ Inputs) (Report, error)
 var perfdataWarning = regexp.MustCompile(`(?i)(perfdata|performance data).*(warning|critical|invalid|ignor)|(warning|critical|invalid|ignor).*(perfdata|performance data)`)
 
 func (ic *icinga) perfdataWarnings() error {
-	b, err := os.ReadFile(filepath.Join(ic.dir, "log", "icinga2.log"))
-	if err != nil {
-		return err
-	}
-	var bad []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if perfdataWarning.MatchString(l) {
-			bad = append(bad, l)
-		}
-	}
-	if len(bad) > 0 {
-		return fmt.Errorf("%d lines, e.g. %s", len(bad), bad[0])
-	}
-	return nil
+	return logHas(perfdataWarning, filepath.Join(ic.dir, "log", "icinga2.log"))
 }
 
 // checkOf is the plugin a command line runs.
@@ -269,51 +198,4 @@ func (a *IcingaAPI) Do(ctx context.Context, method, path string, body any) ([]by
 		return nil, fmt.Errorf("%s %s: HTTP %d: %.300s", method, path, resp.StatusCode, b)
 	}
 	return b, nil
-}
-
-// writeIcingaCerts writes a CA and the node's certificate for the API
-// listener, and returns the CA pool to verify it with.
-func writeIcingaCerts(dir string) (*x509.CertPool, error) {
-	caKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Icinga test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(48 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: icingaNode}, DNSNames: []string{icingaNode},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(48 * time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		return nil, err
-	}
-	files := map[string][]byte{
-		"ca.crt":            pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}),
-		icingaNode + ".crt": pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		icingaNode + ".key": pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}),
-	}
-	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			return nil, err
-		}
-	}
-	pool := x509.NewCertPool()
-	pool.AddCert(caCert)
-	return pool, nil
 }

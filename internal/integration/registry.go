@@ -20,4 +20,9 @@ var Registry = []Spec{
 	{Name: "nrpe-pbx", New: newNRPEPBX, Packages: []string{"nagios-nrpe-server"}},
 	{Name: "nrpe", New: newNRPE, Needs: []string{"pbx", "nrpe-pbx"}, Packages: []string{"nagios-nrpe-plugin"}},
 	{Name: "nagios-nrpe", New: newNagiosNRPE, Needs: []string{"pbx", "nrpe-pbx"}, Packages: []string{"nagios4", "nagios-nrpe-plugin"}},
+	{Name: "icinga-cluster", New: newIcingaCluster, Needs: []string{"pbx"}, Packages: []string{"icinga2"}},
+	{Name: "icinga-satellite", New: newIcingaSatellite, Needs: []string{"icinga-cluster"}},
+	{Name: "icinga-agent", New: newIcingaAgent, Needs: []string{"icinga-cluster"}},
+	{Name: "director", New: newDirector, Needs: []string{"pbx", "mariadb"},
+		Packages: []string{"icinga2", "icingaweb2", "icingacli", "icingaweb2-module-director", "php-mysql"}},
 }
