@@ -13,9 +13,12 @@ import (
 
 // basketOnly are the defaults the basket may set differently, and why:
 // Director cannot import the ITL's ipv4-or-ipv6 template (it is no object
-// kickstart brings in), so the address comes from $address$ directly.
+// kickstart brings in), so the address comes from $address$ directly and
+// -4/-6 are off unless a host or service sets them.
 var basketOnly = map[string]string{
 	"itgrix_address": "$address$",
+	"itgrix_ipv4":    "false",
+	"itgrix_ipv6":    "false",
 }
 
 // basket is the part of a Director basket the comparison reads.
