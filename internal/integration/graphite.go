@@ -170,17 +170,13 @@ func graphitePath(host, service, command string) string {
 // graphite-web and keeps one PNG per check with the run's outputs.
 func (g *Graphite) Check(ctx context.Context, env *Env, in Inputs) (Report, error) {
 	var rep Report
-	icinga := in["icinga2"]
-	if len(icinga.Results) == 0 {
-		return rep, errors.New("icinga2 recorded no results to look for")
-	}
-	commands, err := icingaCheckCommands(ctx, env)
+	results, commands, err := icingaRecorded(ctx, env, in)
 	if err != nil {
 		return rep, err
 	}
 	wait, cancel := context.WithTimeout(ctx, resultTimeout)
 	defer cancel()
-	for _, r := range icinga.Results {
+	for _, r := range results {
 		name := fmt.Sprintf("%s %s", r.Case.Check, r.Case.Scenario)
 		want, err := expectedMetrics(r)
 		if err != nil {

@@ -165,11 +165,7 @@ func (s influxSeries) lastValue() (float64, bool) {
 // and every panel of the Grafana dashboard shows each PBX's value.
 func (x *InfluxDB) Check(ctx context.Context, env *Env, in Inputs) (Report, error) {
 	var rep Report
-	icinga := in["icinga2"]
-	if len(icinga.Results) == 0 {
-		return rep, errors.New("icinga2 recorded no results to look for")
-	}
-	commands, err := icingaCheckCommands(ctx, env)
+	results, commands, err := icingaRecorded(ctx, env, in)
 	if err != nil {
 		return rep, err
 	}
@@ -177,7 +173,7 @@ func (x *InfluxDB) Check(ctx context.Context, env *Env, in Inputs) (Report, erro
 	defer cancel()
 	// want[measurement][metric][host] is the value Icinga recorded.
 	want := map[string]map[string]map[string]float64{}
-	for _, r := range icinga.Results {
+	for _, r := range results {
 		name := fmt.Sprintf("%s %s", r.Case.Check, r.Case.Scenario)
 		metrics, err := expectedMetrics(r)
 		if err != nil {

@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"path/filepath"
@@ -82,9 +83,19 @@ func parseMetric(tok string) (perfMetric, bool) {
 // up in its component.
 const resultTimeout = 30 * time.Second
 
-// icingaCheckCommands maps "host!service" to the service's CheckCommand,
-// as Icinga loaded them from contrib/: metric writers name their series
-// after it.
+// icingaRecorded returns the results Icinga recorded, which a metric
+// writer's component looks for, and maps "host!service" to the service's
+// CheckCommand as Icinga loaded them from contrib/: writers name their
+// series after it.
+func icingaRecorded(ctx context.Context, env *Env, in Inputs) ([]Result, map[string]string, error) {
+	results := in["icinga2"].Results
+	if len(results) == 0 {
+		return nil, nil, errors.New("icinga2 recorded no results to look for")
+	}
+	commands, err := icingaCheckCommands(ctx, env)
+	return results, commands, err
+}
+
 func icingaCheckCommands(ctx context.Context, env *Env) (map[string]string, error) {
 	ic, ok := Lookup[*icinga](env, "icinga2")
 	if !ok {
