@@ -305,6 +305,11 @@ func (c *Client) transportError(ctx context.Context, err error, challenge []stri
 			hp, digestCause(err), shortHeader(c.scrubAll(challenge))), Err: err}
 	case strings.Contains(err.Error(), "malformed HTTP") || strings.Contains(err.Error(), "server response headers exceeded"):
 		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (%s): is -p/--url the Itgrix port?", hp, lastPart(err)), Err: err}
+	case strings.Contains(err.Error(), "transport connection broken") || strings.Contains(err.Error(), "readLoopPeekFailLocked"):
+		// A server that speaks first (an SSH banner) can reach net/http as
+		// unsolicited data on an idle connection rather than as a malformed
+		// answer, depending only on timing; it is the same misdirected port.
+		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (it spoke before the request): is -p/--url the Itgrix port?", hp), Err: err}
 	}
 	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(err)), Err: err}
 }
@@ -359,6 +364,8 @@ func (e scrubbedError) Unwrap() error { return e.err }
 // transport errors: line 1 has room only for the cause.
 func lastPart(err error) string {
 	s := err.Error()
+	// net/http can wrap a nil error ("%!w(<nil>)"); that debris says nothing.
+	s = strings.ReplaceAll(s, ": %!w(<nil>)", "")
 	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {
 		return s[i+2:]
 	}

@@ -291,3 +291,36 @@ func TestFailureTableRows(t *testing.T) {
 		})
 	}
 }
+
+// TestServerThatSpeaksFirst: an SSH daemon (or any banner protocol) on the
+// port writes before it reads. Depending on when the banner arrives the
+// HTTP transport sees it as the answer or as unsolicited data on an idle
+// connection; either way the endpoint does not answer in HTTP, which is
+// not an outage, and no formatting debris reaches the operator.
+func TestServerThatSpeaksFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+				_, _ = io.WriteString(conn, "SSH-2.0-OpenSSH_9.2\r\n")
+				_, _ = io.Copy(io.Discard, conn)
+			}()
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		e := fetchErr(t, client(t, "http://"+ln.Addr().String()+"/status"))
+		if e.Kind != BadResponse || e.Unreachable() || !strings.Contains(e.Error(), "does not answer in HTTP") || strings.Contains(e.Error(), "%!") {
+			t.Fatalf("try %d: got kind %d unreachable %v %q; want BadResponse saying it does not answer in HTTP", i, e.Kind, e.Unreachable(), e)
+		}
+	}
+}
