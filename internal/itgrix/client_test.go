@@ -206,6 +206,23 @@ func TestTransportErrorKinds(t *testing.T) {
 // rawServer answers every connection with the bytes of reply, whatever the
 // request: status lines and headers net/http's server would never send.
 func rawServer(t *testing.T, reply string) string {
+	return "http://" + tcpServer(t, func(conn net.Conn) {
+		buf := make([]byte, 0, 4096)
+		tmp := make([]byte, 1024)
+		for !strings.Contains(string(buf), "\r\n\r\n") {
+			n, err := conn.Read(tmp)
+			if err != nil {
+				return
+			}
+			buf = append(buf, tmp[:n]...)
+		}
+		_, _ = io.WriteString(conn, reply)
+	}) + "/status"
+}
+
+// tcpServer hands every connection to handle, bounded to 5 s, and returns
+// the address it listens on.
+func tcpServer(t *testing.T, handle func(net.Conn)) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -221,20 +238,11 @@ func rawServer(t *testing.T, reply string) string {
 			go func() {
 				defer conn.Close()
 				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-				buf := make([]byte, 0, 4096)
-				tmp := make([]byte, 1024)
-				for !strings.Contains(string(buf), "\r\n\r\n") {
-					n, err := conn.Read(tmp)
-					if err != nil {
-						return
-					}
-					buf = append(buf, tmp[:n]...)
-				}
-				_, _ = io.WriteString(conn, reply)
+				handle(conn)
 			}()
 		}
 	}()
-	return "http://" + ln.Addr().String() + "/status"
+	return ln.Addr().String()
 }
 
 // TestFailureTableRows puts each answer a server can give on the row of
@@ -298,27 +306,12 @@ func TestFailureTableRows(t *testing.T) {
 // connection; either way the endpoint does not answer in HTTP, which is
 // not an outage, and no formatting debris reaches the operator.
 func TestServerThatSpeaksFirst(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-				_, _ = io.WriteString(conn, "SSH-2.0-OpenSSH_9.2\r\n")
-				_, _ = io.Copy(io.Discard, conn)
-			}()
-		}
-	}()
+	addr := tcpServer(t, func(conn net.Conn) {
+		_, _ = io.WriteString(conn, "SSH-2.0-OpenSSH_9.2\r\n")
+		_, _ = io.Copy(io.Discard, conn)
+	})
 	for i := 0; i < 50; i++ {
-		e := fetchErr(t, client(t, "http://"+ln.Addr().String()+"/status"))
+		e := fetchErr(t, client(t, "http://"+addr+"/status"))
 		if e.Kind != BadResponse || e.Unreachable() || !strings.Contains(e.Error(), "does not answer in HTTP") || strings.Contains(e.Error(), "%!") {
 			t.Fatalf("try %d: got kind %d unreachable %v %q; want BadResponse saying it does not answer in HTTP", i, e.Kind, e.Unreachable(), e)
 		}
