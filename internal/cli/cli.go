@@ -107,6 +107,15 @@ func Run(spec Spec, env Env) (code int) {
 	// what went wrong; the log line must not reach the engine.
 	log.SetOutput(io.Discard)
 	result := check.Fail(check.Unknown, "check did not complete")
+	// A limit too tight for a check is looked at before anything else
+	// allocates: near it, the heap cannot grow, and the runtime dies with
+	// a trace on stderr as soon as it must (building the parser already
+	// makes it grow). Only --help and --version still answer.
+	limitErr := checkLimits()
+	if limitErr != nil && !asksForHelp(env.Args) {
+		_ = check.Write(env.Stdout, check.Fail(check.Unknown, limitErr.Error()), 0)
+		return int(check.Unknown)
+	}
 	verbose := 0
 	app, o, validate := newApp(spec, env)
 	o.scrub = argSecrets(env)
@@ -151,12 +160,26 @@ func Run(spec Spec, env Env) (code int) {
 		result = usageError(err, o.scrub)
 		return
 	}
-	if err := checkLimits(); err != nil {
-		result = check.Fail(check.Unknown, err.Error())
+	if limitErr != nil {
+		result = check.Fail(check.Unknown, limitErr.Error())
 		return
 	}
 	result = fetchAndEvaluate(o, env, evaluate, evalNow)
 	return
+}
+
+// asksForHelp reports whether args name --help or --version, which
+// answer without running a check.
+func asksForHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "--help", "--help-long", "--help-man", "-V", "--version":
+			return true
+		}
+	}
+	return false
 }
 
 func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
