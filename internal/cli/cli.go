@@ -112,59 +112,50 @@ func Run(spec Spec, env Env) (code int) {
 	// a trace on stderr as soon as it must (building the parser already
 	// makes it grow). Only --help and --version still answer.
 	limitErr := checkLimits()
-	if limitErr != nil && !asksForHelp(env.Args) {
-		_ = check.Write(env.Stdout, check.Fail(check.Unknown, limitErr.Error()), 0)
-		return int(check.Unknown)
-	}
 	verbose := 0
-	app, o, validate := newApp(spec, env)
-	o.scrub = argSecrets(env)
+	scrub := argSecrets(env)
+	var o *options
 	defer func() {
 		if p := recover(); p != nil {
 			if _, ok := p.(terminated); ok {
 				code = int(check.Unknown)
 				return
 			}
-			result = check.Fail(check.Unknown, "internal error: "+o.scrub.Scrub(fmt.Sprint(p)))
+			if o != nil {
+				scrub = o.scrub
+			}
+			result = check.Fail(check.Unknown, "internal error: "+scrub.Scrub(fmt.Sprint(p)))
 		}
 		_ = check.Write(env.Stdout, result, verbose)
 		code = int(result.State)
 	}()
 
+	if limitErr != nil && !asksForHelp(env.Args) {
+		result = check.Fail(check.Unknown, limitErr.Error())
+		return
+	}
 	args, err := expandExtraOpts(spec.Name, env)
 	if err != nil {
-		result = usageError(err, o.scrub)
+		result = usageError(extraOptsShown(err, scrub))
 		return
 	}
 	// A password set in an ini file is a candidate too, from here on.
-	o.scrub = argSecrets(Env{Args: args, Getenv: env.Getenv})
-	if _, err := app.Parse(joinDash(args)); err != nil {
-		result = usageError(err, o.scrub)
-		return
-	}
+	scrub = argSecrets(Env{Args: args, Getenv: env.Getenv})
+	o, run, err := configure(spec, env, args, scrub)
 	verbose = o.verbose
-	if err := o.checkExtraOpts(env.Args); err != nil {
-		result = usageError(err, o.scrub)
-		return
-	}
-	// Every password given is a secret from here on; one from
-	// --password-file joins them as it is read, inside the -t budget.
-	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
-	evaluate, err := validate()
 	if err != nil {
-		result = usageError(err, o.scrub)
-		return
-	}
-	evalNow, err := o.evaluationClock(spec, env)
-	if err != nil {
-		result = usageError(err, o.scrub)
+		result = usageError(retold(err, o.scrub, func() error {
+			flags := flagModels(spec)
+			_, _, err := configure(spec, masked(env, o.scrub, flags), maskedArgs(args, o.scrub, flags), o.scrub)
+			return err
+		}))
 		return
 	}
 	if limitErr != nil {
 		result = check.Fail(check.Unknown, limitErr.Error())
 		return
 	}
-	result = fetchAndEvaluate(o, env, evaluate, evalNow)
+	result = fetchAndEvaluate(o, env, run)
 	return
 }
 
@@ -180,6 +171,108 @@ func asksForHelp(args []string) bool {
 		}
 	}
 	return false
+}
+
+// checked is a command line that parsed and holds together: what the
+// check will do, before any file is read or any request is sent.
+type checked struct {
+	evaluate Evaluator
+	// evalNow is the moment the document is judged at (--now, or the
+	// real clock).
+	evalNow func() time.Time
+	// client asks the server; nil with --status-file.
+	client *itgrix.Client
+}
+
+// configure parses args and checks them together. Every usage error comes
+// from here, and nothing here reads a file, stdin or the network, so a
+// usage error can be told again from the same command line with the
+// password masked (see retold). The options are returned even on error:
+// -v and the secrets found so far still count.
+func configure(spec Spec, env Env, args []string, scrub secret.Scrubber) (*options, checked, error) {
+	app, o, validate := newApp(spec, env)
+	o.scrub = scrub
+	if _, err := app.Parse(joinDash(args)); err != nil {
+		return o, checked{}, err
+	}
+	if err := o.checkExtraOpts(env.Args); err != nil {
+		return o, checked{}, err
+	}
+	// Every password given is a secret from here on; one from
+	// --password-file joins them as it is read, inside the -t budget.
+	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
+	evaluate, err := validate()
+	if err != nil {
+		return o, checked{}, err
+	}
+	evalNow, err := o.evaluationClock(spec, env)
+	if err != nil {
+		return o, checked{}, err
+	}
+	client, err := o.client(env)
+	if err != nil {
+		return o, checked{}, err
+	}
+	return o, checked{evaluate: evaluate, evalNow: evalNow, client: client}, nil
+}
+
+// masked is env with the secrets masked in every variable and in what the
+// user typed, and nothing to write to: what configure needs to tell a
+// usage error again.
+func masked(env Env, scrub secret.Scrubber, flags []*kingpin.FlagModel) Env {
+	return Env{
+		Args:   maskedArgs(env.Args, scrub, flags),
+		Getenv: func(k string) string { return scrub.Scrub(env.Getenv(k)) },
+		Stdin:  strings.NewReader(""),
+		Stdout: io.Discard,
+		Now:    env.Now,
+	}
+}
+
+// retold is the text of a usage error with the password out of what it
+// echoes and the message's own words whole. Scrubbing the whole text
+// would mask the password inside our words too ("-P b" would turn "port
+// must be" into "port must ***e"), so the error is told again by retell,
+// from the command line with the password masked in all the user typed
+// (see maskedArgs). When that tells the same error (the two texts agree
+// once both are scrubbed), its text is the one shown; otherwise the whole
+// text is scrubbed, which garbles at worst and never leaks. retell must
+// build its error from the masked command line alone (configure reads
+// nothing else), so whatever of the password is left in its text is the
+// message's own words.
+func retold(err error, scrub secret.Scrubber, retell func() error) string {
+	text := err.Error()
+	if !scrub.Any(text) {
+		return text
+	}
+	whole := scrub.Scrub(text)
+	if again := safely(retell); again != nil && scrub.Scrub(again.Error()) == whole {
+		return again.Error()
+	}
+	return whole
+}
+
+// safely runs f, turning a panic (kingpin's exit after --help, or a bug)
+// into no answer.
+func safely(f func() error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = nil
+		}
+	}()
+	return f()
+}
+
+// extraOptsShown is the text of an --extra-opts error with the file and
+// section it names (the user's words) scrubbed and its own words whole.
+func extraOptsShown(err error, scrub secret.Scrubber) string {
+	var e *extraopts.Error
+	if !errors.As(err, &e) {
+		return scrub.Scrub(err.Error())
+	}
+	shown := *e
+	shown.File, shown.Section = scrub.Scrub(e.File), scrub.Scrub(e.Section)
+	return shown.Error()
 }
 
 func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
@@ -282,8 +375,8 @@ func joinDash(args []string) []string {
 	return out
 }
 
-// usageError reports a bad command line. Its text can echo any argument,
-// the password among them: it is scrubbed before anything else touches it.
-func usageError(err error, scrub secret.Scrubber) check.Result {
-	return check.Fail(check.Unknown, "usage: "+scrub.Scrub(err.Error())+" (see --help)")
+// usageError reports a bad command line. Its text, which can echo any
+// argument, comes with the password already out of it (see retold).
+func usageError(text string) check.Result {
+	return check.Fail(check.Unknown, "usage: "+text+" (see --help)")
 }

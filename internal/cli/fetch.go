@@ -18,47 +18,51 @@ import (
 	"check-itgrix/internal/itgrix"
 )
 
-// fetchAndEvaluate turns the parsed options into a document (from a server
-// or a file), evaluates it, and adds what every check reports: the `time`
-// metric and, with -v, where the document came from. Text that can carry
-// the password is scrubbed where it enters (see package secret). One -t budget covers
-// everything after the command line is checked: reading --password-file,
-// --ca-file and --status-file, and the whole HTTP exchange.
-//
-// evalNow is the moment the document is judged at (--now); the time metric
-// is always measured on the real clock.
-func fetchAndEvaluate(o *options, env Env, evaluate Evaluator, evalNow func() time.Time) check.Result {
-	client, err := o.client(env)
-	if err != nil {
-		return usageError(err, o.scrub)
+// fetchAndEvaluate turns the checked command line into a document (from a
+// server or a file), evaluates it, and adds what every check reports: the
+// `time` metric and, with -v, where the document came from. Text from
+// outside (the server's, the system's, the user's file names and URL) is
+// redacted where it enters a message (see package secret); the messages'
+// own words never are. One -t budget covers everything after the command
+// line is checked: reading --password-file, --ca-file and --status-file,
+// and the whole HTTP exchange. The time metric is always measured on the
+// real clock, whatever --now says.
+func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
+	redact := func(s string) string { return o.scrub.Scrub(s) }
+	if run.client != nil {
+		// o.scrub grows when --password-file is read: redact reads it then.
+		run.client.Redact = redact
 	}
 	start := env.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	body, source, err := o.document(ctx, env, client)
+	body, source, err := o.document(ctx, env, run.client)
 	elapsed := env.Now().Sub(start)
-	source = o.scrub.Scrub(source)
 	var result check.Result
 	var fetchErr *itgrix.Error
+	var inErr *inputError
 	switch {
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
-		result = check.Fail(o.unreachable, o.scrub.Scrub(fetchErr.Msg))
+		result = check.Fail(o.unreachable, fetchErr.Msg)
 	case errors.As(err, &fetchErr) && fetchErr.Invalid():
-		result = check.Fail(o.invalid, o.scrub.Scrub(fetchErr.Msg))
+		result = check.Fail(o.invalid, fetchErr.Msg)
+	case errors.As(err, &fetchErr):
+		result = check.Fail(check.Unknown, fetchErr.Msg)
+	case errors.As(err, &inErr):
+		// The command line was fine, a file was not.
+		result = check.Fail(check.Unknown, inErr.shown(redact))
 	case err != nil:
-		// *itgrix.Error and *inputError: the command line was fine, the
-		// server or a file was not.
-		result = check.Fail(check.Unknown, o.scrub.Scrub(err.Error()))
+		result = check.Fail(check.Unknown, redact(err.Error()))
 	default:
 		status, perr := itgrix.Parse(body)
 		var docErr *itgrix.DocumentError
 		switch {
 		case errors.As(perr, &docErr):
-			result = check.Fail(o.invalid, "invalid status document from "+source+": "+o.scrub.Scrub(perr.Error()))
+			result = check.Fail(o.invalid, "invalid status document from "+source+": "+docErr.Shown(redact))
 		case perr != nil:
-			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+o.scrub.Scrub(perr.Error()))
+			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+redact(perr.Error()))
 		default:
-			result = evaluateScrubbed(evaluate, status, evalNow(), o.scrub)
+			result = evaluateScrubbed(run.evaluate, status, run.evalNow(), o.scrub)
 		}
 	}
 	result.Perf = append(result.Perf, check.Perf{
@@ -78,17 +82,18 @@ func roundSeconds(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1e6
 }
 
-// document returns the status document's body and says where it came from:
-// --status-file, or the server once the password and CA files are read.
-// client is nil with --status-file.
+// document returns the status document's body and says where it came from
+// (redacted for a message): --status-file, or the server once the password
+// and CA files are read. client is nil with --status-file.
 func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
 	timeout := o.timeout.String()
 	if client == nil {
 		body, err := readStatusFile(ctx, o.statusFile, env.Stdin, itgrix.MaxBody, timeout)
-		return body, "--status-file " + o.statusFile, err
+		return body, "--status-file " + o.scrub.Scrub(o.statusFile), err
 	}
-	source := client.URL.Redacted()
 	password, err := o.resolvePassword(ctx, env)
+	// Named once the password is known: a --password-file adds to o.scrub.
+	source := o.scrub.Scrub(client.URL.Redacted())
 	if err != nil {
 		return nil, source, err
 	}
@@ -100,7 +105,7 @@ func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) 
 		}
 		client.RootCAs = x509.NewCertPool()
 		if !client.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", o.caFile)
+			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", foreign(o.caFile))
 		}
 	}
 	body, err := client.Fetch(ctx)

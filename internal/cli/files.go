@@ -27,12 +27,33 @@ const (
 // not the right kind, or not read within -t. It is reported as UNKNOWN on
 // the normal path (with the time metric and the -v line), not as a usage
 // error: the command line was right, the file was not.
-type inputError struct{ msg string }
+type inputError struct {
+	format string
+	args   []any
+}
 
-func (e *inputError) Error() string { return e.msg }
+func (e *inputError) Error() string { return fmt.Sprintf(e.format, e.args...) }
+
+// shown is the message with what came from outside redacted, and the
+// message's own words as they are.
+func (e *inputError) shown(redact func(string) string) string {
+	args := make([]any, len(e.args))
+	for i, a := range e.args {
+		if f, ok := a.(foreign); ok {
+			a = redact(string(f))
+		}
+		args[i] = a
+	}
+	return fmt.Sprintf(e.format, args...)
+}
+
+// foreign marks an argument of inputErrorf that came from outside (a file
+// name), so that only it is redacted when shown. The system's reason
+// ("no such file or directory") is its own fixed words, never the file's.
+type foreign string
 
 func inputErrorf(format string, args ...any) error {
-	return &inputError{msg: fmt.Sprintf(format, args...)}
+	return &inputError{format: format, args: args}
 }
 
 // countingReader counts what has been read so far, so a read cut short by
@@ -84,14 +105,14 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, inputErrorf("cannot read %s %s: %s", flag, name, pathless(res.err, name))
+			return nil, inputErrorf("cannot read %s %s: %s", flag, foreign(name), pathless(res.err, name))
 		}
 		return res.data, nil
 	case <-ctx.Done():
 		if n := cr.n.Load(); n > 0 {
-			return nil, inputErrorf("%s %s: only %d bytes arrived within the %s timeout", flag, name, n, timeout)
+			return nil, inputErrorf("%s %s: only %d bytes arrived within the %s timeout", flag, foreign(name), n, timeout)
 		}
-		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe nobody writes to?)", flag, name, timeout)
+		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe nobody writes to?)", flag, foreign(name), timeout)
 	}
 }
 
@@ -111,14 +132,14 @@ func readPasswordFile(ctx context.Context, name, timeout string) (string, error)
 	}
 	line, _, found := bytes.Cut(data, []byte("\n"))
 	if !found && len(data) > maxPasswordFile {
-		return "", inputErrorf("--password-file %s: no line break in its first %d KiB: not a password file", name, maxPasswordFile>>10)
+		return "", inputErrorf("--password-file %s: no line break in its first %d KiB: not a password file", foreign(name), maxPasswordFile>>10)
 	}
 	line = bytes.TrimSuffix(line, []byte("\r"))
 	switch {
 	case len(line) == 0:
-		return "", inputErrorf("--password-file %s is empty", name)
+		return "", inputErrorf("--password-file %s is empty", foreign(name))
 	case bytes.IndexByte(line, 0) >= 0:
-		return "", inputErrorf("--password-file %s holds NUL bytes: not a text file", name)
+		return "", inputErrorf("--password-file %s holds NUL bytes: not a text file", foreign(name))
 	}
 	return string(line), nil
 }
@@ -130,7 +151,7 @@ func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > maxCAFile {
-		return nil, inputErrorf("--ca-file %s is larger than %d MiB: not a PEM bundle", name, maxCAFile>>20)
+		return nil, inputErrorf("--ca-file %s is larger than %d MiB: not a PEM bundle", foreign(name), maxCAFile>>20)
 	}
 	return data, nil
 }

@@ -2,10 +2,14 @@ package cli
 
 import (
 	"context"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/alecthomas/kingpin/v2"
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
@@ -44,6 +48,79 @@ func argSecrets(env Env) secret.Scrubber {
 		}
 	}
 	return secret.New(s...)
+}
+
+// maskedArgs is args with the secrets masked in everything the user typed
+// except the names of the check's own flags: values, arguments, unknown
+// flags. A flag name is the check's word, not the user's: masking one
+// ("--password-file" under the password "password") would tell another
+// error.
+func maskedArgs(args []string, scrub secret.Scrubber, flags []*kingpin.FlagModel) []string {
+	long := map[string]bool{} // a flag's name: whether it takes a value
+	short := map[rune]bool{}
+	for _, f := range flags {
+		long[f.Name] = !f.IsBoolFlag()
+		if f.Short != 0 {
+			short[f.Short] = !f.IsBoolFlag()
+		}
+	}
+	out := make([]string, len(args))
+	value := false // args[i] is the value of the flag before it
+	for i, a := range args {
+		switch {
+		case value || a == "-" || !strings.HasPrefix(a, "-"):
+			out[i], value = scrub.Scrub(a), false
+		case a == "--":
+			out[i] = a
+			copy(out[i+1:], scrub.ScrubAll(args[i+1:]))
+			return out
+		case strings.HasPrefix(a, "--"):
+			name, v, hasValue := strings.Cut(a[2:], "=")
+			takes, known := long[name]
+			if b, negated := strings.CutPrefix(name, "no-"); !known && negated {
+				// --no-tls: the negation of a boolean flag.
+				bTakes, bKnown := long[b]
+				takes, known = false, bKnown && !bTakes
+			}
+			switch {
+			case !known:
+				out[i] = scrub.Scrub(a)
+			case hasValue:
+				out[i] = "--" + name + "=" + scrub.Scrub(v)
+			default:
+				out[i], value = a, takes
+			}
+		default:
+			out[i], value = maskedShort(a, scrub, short)
+		}
+	}
+	return out
+}
+
+// maskedShort masks a cluster of short flags ("-vP" "-vPsecret"): the
+// known flag letters stay, the rest is masked. It also says whether the
+// next argument is the value of the cluster's last flag.
+func maskedShort(a string, scrub secret.Scrubber, short map[rune]bool) (string, bool) {
+	for j, r := range a[1:] {
+		takes, known := short[r]
+		if !known {
+			return a[:1+j] + scrub.Scrub(a[1+j:]), false
+		}
+		if takes {
+			at := 1 + j + utf8.RuneLen(r)
+			if at == len(a) {
+				return a, true
+			}
+			return a[:at] + scrub.Scrub(a[at:]), false
+		}
+	}
+	return a, false
+}
+
+// flagModels are the flags of spec's check, for maskedArgs.
+func flagModels(spec Spec) []*kingpin.FlagModel {
+	app, _, _ := newApp(spec, Env{Stdout: io.Discard})
+	return app.Model().Flags
 }
 
 // resolvePassword is the one place the password is decided: -P, else

@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"check-itgrix/internal/check"
+	"check-itgrix/internal/secret"
 )
 
 // scrubPasswords are the passwords of the scrubbing contract's table: each
@@ -286,5 +288,96 @@ func TestScrubbingErrorText(t *testing.T) {
 				assertNoForm(t, fmt.Sprintf("%s %s %q", p.name, plug, args[4:]), p.pw, r.Stdout, "")
 			}
 		}
+	}
+}
+
+// ownWordsPasswords are short or common passwords that our words and
+// numbers contain: each letter, digit and word here occurs in the messages
+// TestOwnWordsWhole provokes.
+var ownWordsPasswords = []string{"e", "t", "s", "b", "1", "0", "1234", "password", "status", "admin", "not", "the", "Ok"}
+
+// TestOwnWordsWhole: on every failure path, the message is the same
+// whatever the password, except where it repeats what the user typed or
+// the server sent, which is masked. A password that our own words happen
+// to contain ("e", "password", "status") must not garble them: "check
+// login and password" stays whole under the password "password". Each
+// case is run once with a password that occurs nowhere; the expected
+// output for a password is that reference with the password masked in the
+// user's and the server's strings it echoes (the case's echoes).
+func TestOwnWordsWhole(t *testing.T) {
+	base := startSim(t)
+	odd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/redirect/status":
+			w.Header().Set("Location", "/login?next=/status")
+			w.WriteHeader(http.StatusFound)
+		default:
+			w.WriteHeader(http.StatusInternalServerError)
+		}
+	}))
+	t.Cleanup(odd.Close)
+	dir := t.TempDir()
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	notPEM := file("ca.pem", "not a certificate\n")
+	notJSON := file("doc.json", "e-not-json")
+	ini := file("fleet.ini", "[pbx-1]\nusername=admin\n")
+	missing := filepath.Join(dir, "no-such-file")
+	const pw = "PW" // stands for the password in a case's args and env
+	cases := []struct {
+		name   string
+		env    []string
+		args   []string
+		echoes []string
+	}{
+		{"refused", nil, []string{"--url", "http://127.0.0.1:1/status", "-u", "admin", "-P", pw}, []string{"127.0.0.1:1"}},
+		{"auth failed", nil, []string{"--url", base + "/status", "-u", "admin", "-P", pw}, nil},
+		{"404", nil, []string{"--url", base + "/x/status", "-u", "admin", "-P", pw}, []string{base + "/x/status"}},
+		{"redirect", nil, []string{"--url", odd.URL + "/redirect/status", "-u", "admin", "-P", pw}, []string{odd.URL + "/redirect/status", "/login?next=/status"}},
+		{"5xx", nil, []string{"--url", odd.URL + "/status", "-u", "admin", "-P", pw}, []string{strings.TrimPrefix(odd.URL, "http://")}},
+		{"bad timeout", nil, []string{"-u", "admin", "-P", pw, "-t", "x"}, []string{"x"}},
+		{"bad port", nil, []string{"-u", "admin", "-P", pw, "-p", "99999"}, []string{"99999"}},
+		{"URL in -H", nil, []string{"-u", "admin", "-P", pw, "-H", "pbx/x"}, []string{"pbx/x"}},
+		{"unknown flag", nil, []string{"-u", "admin", "-P", pw, "--bogus"}, []string{"--bogus"}},
+		{"password twice", nil, []string{"-u", "admin", "-P", pw, "--password-file", notPEM}, nil},
+		{"no login", nil, []string{"-P", pw}, nil},
+		{"missing password file", []string{"ITGRIX_PASSWORD=" + pw}, []string{"-u", "admin", "--password-file", missing}, []string{missing}},
+		{"CA file not PEM", nil, []string{"--url", "https://127.0.0.1:1/status", "-u", "admin", "-P", pw, "--ca-file", notPEM}, []string{notPEM}},
+		{"not JSON", nil, []string{"-P", pw, "--status-file", notJSON}, []string{notJSON, "'e'"}},
+		{"no such section", nil, []string{"-P", pw, "--extra-opts=pbx-2@" + ini}, []string{ini, "pbx-2"}},
+	}
+	with := func(ss []string, p string) []string {
+		out := make([]string, len(ss))
+		for i, s := range ss {
+			out[i] = strings.ReplaceAll(s, pw, p)
+		}
+		return out
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ref := plugin(t, with(c.env, neutralPassword), "check_itgrix_app", with(c.args, neutralPassword)...)
+			if ref.Code == 0 || strings.Contains(ref.Stdout, neutralPassword) {
+				t.Fatalf("reference run: exit %d\n%s", ref.Code, ref.Stdout)
+			}
+			// The echoes are masked longest first, as the checks mask a
+			// whole URL before any part of it.
+			echoes := slices.Clone(c.echoes)
+			slices.SortFunc(echoes, func(a, b string) int { return len(b) - len(a) })
+			for _, p := range ownWordsPasswords {
+				want := ref.Stdout
+				for _, e := range echoes {
+					want = strings.ReplaceAll(want, e, secret.Scrub(e, p))
+				}
+				got := plugin(t, with(c.env, p), "check_itgrix_app", with(c.args, p)...)
+				if got.Code != ref.Code || measured(got.Stdout) != measured(want) {
+					t.Errorf("password %q: exit %d\n%s\nwant exit %d\n%s", p, got.Code, got.Stdout, ref.Code, want)
+				}
+			}
+		})
 	}
 }

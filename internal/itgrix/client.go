@@ -91,22 +91,18 @@ type Client struct {
 	// Proxy chooses the proxy for the status URL (nil result: direct);
 	// a nil Proxy always connects directly.
 	Proxy func(*url.URL) (*url.URL, error)
+	// Redact masks the secrets in text from outside (the URL, a proxy's
+	// name, header values, transport errors) as it enters a message; nil
+	// masks Password alone. The message's own words are never masked.
+	Redact func(string) string
 }
 
 // Fetch returns the body of the status document. The whole exchange (both
 // legs of Digest, reading the body) is bound by one deadline. An *Error's
 // message never holds the password: the URL, header values and transport
-// errors it quotes are scrubbed before they are shortened.
+// errors it quotes are redacted as they enter it, before they are
+// shortened; its own words stay whole whatever the password.
 func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
-	body, err := c.fetch(ctx)
-	var e *Error
-	if errors.As(err, &e) {
-		e.Msg = secret.Scrub(e.Msg, c.Password)
-	}
-	return body, err
-}
-
-func (c *Client) fetch(ctx context.Context) ([]byte, error) {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.Timeout)
@@ -151,7 +147,7 @@ func (c *Client) fetch(ctx context.Context) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL.String(), nil)
 	if err != nil {
 		// The command line checks the URL; this is a last resort.
-		return nil, &Error{Kind: HTTPStatus, Msg: "bad URL: " + err.Error(), Err: err}
+		return nil, &Error{Kind: HTTPStatus, Msg: "bad URL: " + c.redact(err.Error()), Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "check-itgrix")
@@ -175,7 +171,7 @@ func (c *Client) fetch(ctx context.Context) ([]byte, error) {
 		err := c.statusError(res)
 		var e *Error
 		if via != nil && errors.As(err, &e) && e.Kind == ServerError {
-			e.Msg += " through proxy " + via.Host
+			e.Msg += " through proxy " + c.redact(via.Host)
 		}
 		return nil, err
 	}
@@ -215,14 +211,29 @@ func isStale(res *http.Response) bool {
 	return err == nil && chal.Stale
 }
 
+// hostPort is the host and port the request goes to, redacted for a
+// message.
 func (c *Client) hostPort() string {
-	if c.URL.Port() != "" {
-		return c.URL.Host
+	hp := c.URL.Host
+	switch {
+	case c.URL.Port() != "":
+	case c.URL.Scheme == "https":
+		hp += ":443"
+	default:
+		hp += ":80"
 	}
-	if c.URL.Scheme == "https" {
-		return c.URL.Host + ":443"
+	return c.redact(hp)
+}
+
+// shownURL is the status URL, redacted for a message.
+func (c *Client) shownURL() string { return c.redact(c.URL.Redacted()) }
+
+// redact masks the secrets in text from outside; see Client.Redact.
+func (c *Client) redact(s string) string {
+	if c.Redact != nil {
+		return c.Redact(s)
 	}
-	return c.URL.Host + ":80"
+	return secret.Scrub(s, c.Password)
 }
 
 func (c *Client) tooLarge() error {
@@ -246,22 +257,22 @@ func (c *Client) statusError(res *http.Response) error {
 		}
 		return &Error{Kind: AuthFailed, Msg: "authentication failed, check login and password (" + code + " after Digest exchange)"}
 	case res.StatusCode == http.StatusNotFound:
-		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0", c.URL.Redacted(), code)}
+		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0", c.shownURL(), code)}
 	case res.StatusCode >= 300 && res.StatusCode < 400 && len(res.Header.Values("Location")) > 0:
 		return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s redirects to %s (%s): point --url at the status endpoint itself",
-			c.URL.Redacted(), shortHeader(c.scrubAll(res.Header.Values("Location"))), code)}
+			c.shownURL(), shortHeader(c.scrubAll(res.Header.Values("Location"))), code)}
 	case res.StatusCode >= 500 && res.StatusCode < 600:
 		return &Error{Kind: ServerError, Msg: fmt.Sprintf("%s from %s", code, c.hostPort())}
 	}
-	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s: not the status endpoint's answer", code, c.URL.Redacted())}
+	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s: not the status endpoint's answer", code, c.shownURL())}
 }
 
-// scrubAll scrubs server-supplied header values before shortHeader cuts
+// scrubAll redacts server-supplied header values before shortHeader cuts
 // them, so a cut cannot leave a prefix of the password behind.
 func (c *Client) scrubAll(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
-		out[i] = secret.Scrub(v, c.Password)
+		out[i] = c.redact(v)
 	}
 	return out
 }
@@ -280,7 +291,9 @@ func shortHeader(values []string) string {
 // transportError sorts a failed exchange; challenge is the last 401's
 // WWW-Authenticate, named when the Digest transport could not use it.
 func (c *Client) transportError(ctx context.Context, err error, challenge []string) error {
-	err = scrubbedError{err, c.Password}
+	// err is sorted by its own text; what a message quotes of it is
+	// shown, redacted before lastPart cuts it.
+	shown := scrubbedError{err, c.redact}
 	hp := c.hostPort()
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
@@ -289,29 +302,29 @@ func (c *Client) transportError(ctx context.Context, err error, challenge []stri
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || errors.As(err, &netErr) && netErr.Timeout():
-		return &Error{Kind: Timeout, Msg: fmt.Sprintf("no answer from %s within the %s timeout", hp, c.Timeout), Err: err}
+		return &Error{Kind: Timeout, Msg: fmt.Sprintf("no answer from %s within the %s timeout", hp, c.Timeout), Err: shown}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return &Error{Kind: Refused, Msg: fmt.Sprintf("connection refused by %s: is Itgrix running and listening there?", hp), Err: err}
+		return &Error{Kind: Refused, Msg: fmt.Sprintf("connection refused by %s: is Itgrix running and listening there?", hp), Err: shown}
 	case errors.As(err, &dnsErr):
-		return &Error{Kind: DNS, Msg: fmt.Sprintf("cannot resolve host %q: %s", c.URL.Hostname(), dnsErr.Err), Err: err}
+		return &Error{Kind: DNS, Msg: fmt.Sprintf("cannot resolve host %q: %s", c.redact(c.URL.Hostname()), dnsErr.Err), Err: shown}
 	case errors.As(err, &certErr):
-		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS certificate of %s not trusted: %s (use --ca-file, or -k to skip verification)", hp, lastPart(certErr.Err)), Err: err}
+		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS certificate of %s not trusted: %s (use --ca-file, or -k to skip verification)", hp, lastPart(scrubbedError{certErr.Err, c.redact})), Err: shown}
 	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: the server does not speak TLS (drop -S, or use http:// in --url)", hp), Err: err}
+		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: the server does not speak TLS (drop -S, or use http:// in --url)", hp), Err: shown}
 	case errors.As(err, &alertErr) || strings.Contains(err.Error(), "tls:"):
-		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: %s", hp, lastPart(err)), Err: err}
+		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: %s", hp, lastPart(shown)), Err: shown}
 	case strings.Contains(err.Error(), "digest:"):
 		return &Error{Kind: BadChallenge, Msg: fmt.Sprintf("%s sent a Digest challenge that cannot be used (%s): WWW-Authenticate: %s",
-			hp, digestCause(err), shortHeader(c.scrubAll(challenge))), Err: err}
+			hp, digestCause(shown), shortHeader(c.scrubAll(challenge))), Err: shown}
 	case strings.Contains(err.Error(), "malformed HTTP") || strings.Contains(err.Error(), "server response headers exceeded"):
-		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (%s): is -p/--url the Itgrix port?", hp, lastPart(err)), Err: err}
+		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (%s): is -p/--url the Itgrix port?", hp, lastPart(shown)), Err: shown}
 	case strings.Contains(err.Error(), "transport connection broken") || strings.Contains(err.Error(), "readLoopPeekFailLocked"):
 		// A server that speaks first (an SSH banner) can reach net/http as
 		// unsolicited data on an idle connection rather than as a malformed
 		// answer, depending only on timing; it is the same misdirected port.
-		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (it spoke before the request): is -p/--url the Itgrix port?", hp), Err: err}
+		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (it spoke before the request): is -p/--url the Itgrix port?", hp), Err: shown}
 	}
-	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(err)), Err: err}
+	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(shown)), Err: shown}
 }
 
 // proxyError words a transport failure on the way through a proxy. The
@@ -320,7 +333,7 @@ func (c *Client) transportError(ctx context.Context, err error, challenge []stri
 // bypass it.
 func (c *Client) proxyError(ctx context.Context, err error, via *url.URL, challenge []string) error {
 	e := c.transportError(ctx, err, challenge).(*Error)
-	proxy := via.Host
+	proxy := c.redact(via.Host)
 	hint := " (proxy from HTTP_PROXY/HTTPS_PROXY; NO_PROXY or --no-proxy connect directly)"
 	var dnsErr *net.DNSError
 	switch e.Kind {
@@ -330,10 +343,10 @@ func (c *Client) proxyError(ctx context.Context, err error, via *url.URL, challe
 		e.Msg = "connection refused by proxy " + proxy + hint
 	case DNS:
 		if errors.As(err, &dnsErr) {
-			e.Msg = fmt.Sprintf("cannot resolve proxy host %q: %s%s", via.Hostname(), dnsErr.Err, hint)
+			e.Msg = fmt.Sprintf("cannot resolve proxy host %q: %s%s", c.redact(via.Hostname()), dnsErr.Err, hint)
 		}
 	case Network:
-		e.Msg = fmt.Sprintf("proxy %s failed: %s%s", proxy, lastPart(scrubbedError{err, c.Password}), hint)
+		e.Msg = fmt.Sprintf("proxy %s failed: %s%s", proxy, lastPart(scrubbedError{err, c.redact}), hint)
 	}
 	// TLS and Digest failures are end to end with the PBX, through the
 	// tunnel: their messages stand.
@@ -350,14 +363,14 @@ func digestCause(err error) string {
 	return strings.Replace(s, "param: ", "", 1)
 }
 
-// scrubbedError is a transport error whose text, which may quote the URL,
-// is scrubbed before lastPart picks a piece of it.
+// scrubbedError is a transport error whose text, which may quote the URL
+// or what the server sent, is redacted before lastPart picks a piece of it.
 type scrubbedError struct {
-	err      error
-	password string
+	err    error
+	redact func(string) string
 }
 
-func (e scrubbedError) Error() string { return secret.Scrub(e.err.Error(), e.password) }
+func (e scrubbedError) Error() string { return e.redact(e.err.Error()) }
 func (e scrubbedError) Unwrap() error { return e.err }
 
 // lastPart drops the `Get "URL":` and `dial tcp ...:` prefixes Go puts on

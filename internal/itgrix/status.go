@@ -166,9 +166,24 @@ func (s *Status) Wrong(skip ...string) []string {
 }
 
 // DocumentError says why a body is not a status document at all.
-type DocumentError struct{ Reason string }
+type DocumentError struct {
+	Reason string
+	// Quoted is the part of Reason taken from the body: the character
+	// the JSON parser stopped at, in quotes.
+	Quoted string
+}
 
 func (e *DocumentError) Error() string { return e.Reason }
+
+// Shown is the message with what it quotes of the body redacted and its
+// own words whole.
+func (e *DocumentError) Shown(redact func(string) string) string {
+	i := strings.Index(e.Reason, e.Quoted)
+	if e.Quoted == "" || i < 0 {
+		return e.Reason
+	}
+	return e.Reason[:i] + redact(e.Quoted) + e.Reason[i+len(e.Quoted):]
+}
 
 type object map[string]json.RawMessage
 
@@ -181,7 +196,7 @@ func Parse(body []byte) (*Status, error) {
 	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf"))
 	var top object
 	if err := json.Unmarshal(body, &top); err != nil {
-		return nil, &DocumentError{Reason: describeJSONError(body, err)}
+		return nil, describeJSONError(body, err)
 	}
 	if top == nil {
 		return nil, &DocumentError{Reason: "status document is null, expected a JSON object"}
@@ -336,18 +351,25 @@ func shorten(s string, n int) string {
 	return string(r[:n]) + "..."
 }
 
-func describeJSONError(body []byte, err error) string {
+func describeJSONError(body []byte, err error) *DocumentError {
 	trimmed := bytes.TrimSpace(body)
 	switch {
 	case len(trimmed) == 0:
-		return "empty body, expected a JSON status document"
+		return &DocumentError{Reason: "empty body, expected a JSON status document"}
 	case trimmed[0] == '<':
-		return "body is HTML, not a JSON status document"
+		return &DocumentError{Reason: "body is HTML, not a JSON status document"}
 	}
 	if ute, ok := err.(*json.UnmarshalTypeError); ok {
-		return fmt.Sprintf("status document is %s, expected a JSON object", jsonTypeName(ute.Value))
+		return &DocumentError{Reason: fmt.Sprintf("status document is %s, expected a JSON object", jsonTypeName(ute.Value))}
 	}
-	return "body is not valid JSON: " + strings.TrimPrefix(err.Error(), "json: ")
+	// The parser's words quote at most the character it stopped at:
+	// "invalid character 'x' looking for beginning of value".
+	cause := strings.TrimPrefix(err.Error(), "json: ")
+	e := &DocumentError{Reason: "body is not valid JSON: " + cause}
+	if i, j := strings.Index(cause, "'"), strings.LastIndex(cause, "'"); i < j {
+		e.Quoted = cause[i : j+1]
+	}
+	return e
 }
 
 func jsonTypeName(v string) string {

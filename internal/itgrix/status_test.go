@@ -212,3 +212,27 @@ func TestWrongListsEveryDeclaredElement(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentErrorShown: what the JSON parser quotes of the body is
+// redacted when shown; the message's own words never are.
+func TestDocumentErrorShown(t *testing.T) {
+	redact := func(s string) string { return strings.ReplaceAll(s, "e", "***") }
+	cases := []struct{ body, want string }{
+		{"e-not-json", "body is not valid JSON: invalid character '***' looking for beginning of value"},
+		{"{'e': 1}", `body is not valid JSON: invalid character '\'' looking for beginning of object key string`},
+		{`{"a": 1`, "body is not valid JSON: unexpected end of JSON input"},
+		{"", "empty body, expected a JSON status document"},
+		{"<html>e</html>", "body is HTML, not a JSON status document"},
+		{`"e"`, "status document is a string, expected a JSON object"},
+	}
+	for _, c := range cases {
+		_, err := Parse([]byte(c.body))
+		var de *DocumentError
+		if !errors.As(err, &de) {
+			t.Fatalf("%q: %v, want a DocumentError", c.body, err)
+		}
+		if got := de.Shown(redact); got != c.want {
+			t.Errorf("%q: %q, want %q", c.body, got, c.want)
+		}
+	}
+}

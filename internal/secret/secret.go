@@ -3,15 +3,21 @@
 //
 //   - What is scrubbed: text the server supplies (every string element of the
 //     status document, header values such as Location and WWW-Authenticate,
-//     transport error text) and error text that can echo user input (the
-//     flag parser's messages, URL and file errors, a recovered panic).
-//   - When: where that text enters, before it is sanitised, shortened or
-//     quoted, so no form of the password survives: a password with '|' or a
-//     tab would otherwise show as "ab/cd" or "pa ss", and one that line 1
-//     cuts would show its first characters.
+//     the character a JSON error quotes, transport error text) and what a
+//     message repeats of the user's input (the URL, host, file and section
+//     names, flag values, a recovered panic).
+//   - When: where that text enters a message, before it is sanitised,
+//     shortened or quoted, so no form of the password survives: a password
+//     with '|' or a tab would otherwise show as "ab/cd" or "pa ss", and one
+//     that line 1 cuts would show its first characters.
 //   - What is never scrubbed: performance data, labels, numbers and the
-//     plugin's own words. A password such as "1234", "time" or "status" must
-//     not rename a metric, change a value or garble a sentence.
+//     plugin's own words. A password such as "1234", "time", "status",
+//     "password" or "e" must not rename a metric, change a value or garble a
+//     sentence ("check login and password", "connection refused"). The flag
+//     parser's messages mix its words with the user's: package cli tells a
+//     usage error again from the command line with the password masked in
+//     what the user typed, and scrubs the whole message only when that
+//     tells another error.
 //   - Each occurrence becomes "***". The Go-quoted, sanitised and
 //     URL-escaped forms of the password are scrubbed too: text can be
 //     quoted before it reaches us (the flag parser's own messages), and a
@@ -76,6 +82,15 @@ func (s Scrubber) Scrub(text string) string {
 		}
 	}
 	return text
+}
+
+// ScrubAll returns texts with Scrub applied to each.
+func (s Scrubber) ScrubAll(texts []string) []string {
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		out[i] = s.Scrub(t)
+	}
+	return out
 }
 
 // Any reports whether text holds any of the secrets.
