@@ -15,6 +15,7 @@ import (
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
+	"check-itgrix/internal/rawserver"
 )
 
 // TestInvalidStateCoversAnswersThatCannotBeEvaluated: --invalid-state
@@ -88,25 +89,12 @@ func TestInvalidStateCoversAnswersThatCannotBeEvaluated(t *testing.T) {
 
 // notHTTP is a server on the port that answers, but not in HTTP.
 func notHTTP(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			// Answer the request, not before it: a server that speaks
-			// first races the client's request, which is another row.
-			_, _ = c.Read(make([]byte, 4096))
-			_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
-			c.Close()
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/status"
+	return "http://" + rawserver.Start(t, func(c net.Conn) {
+		// Answer the request, not before it: a server that speaks first
+		// races the client's request, which is another row.
+		_, _ = c.Read(make([]byte, 4096))
+		_, _ = c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
+	}) + "/status"
 }
 
 // TestNow: --now replaces the clock the evaluation sees, read as a day in

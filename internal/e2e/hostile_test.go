@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"github.com/icholy/digest"
+
+	"check-itgrix/internal/rawserver"
 )
 
 const healthyDoc = `{"app_status":"Ok","app_state":"","app_err":"","app":{"calls_queue":{"calls":0}},"license":{"type":"Professional","valid_till":"2099-01-01"}}`
@@ -98,28 +100,10 @@ func quietServer(h http.Handler) *httptest.Server {
 	return srv
 }
 
-// rawServer accepts connections and hands each to serve, for servers that
-// misbehave below HTTP.
+// rawServer is the status URL of a server that hands each connection to
+// serve, for servers that misbehave below HTTP.
 func rawServer(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				serve(c)
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String() + "/status"
+	return "http://" + rawserver.Start(t, serve) + "/status"
 }
 
 // readRequest consumes one request's header so the server can answer it.

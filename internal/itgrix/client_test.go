@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"check-itgrix/internal/rawserver"
 )
 
 const testPassword = "client-test-password"
@@ -206,7 +208,7 @@ func TestTransportErrorKinds(t *testing.T) {
 // rawServer answers every connection with the bytes of reply, whatever the
 // request: status lines and headers net/http's server would never send.
 func rawServer(t *testing.T, reply string) string {
-	return "http://" + tcpServer(t, func(conn net.Conn) {
+	return "http://" + rawserver.Start(t, func(conn net.Conn) {
 		buf := make([]byte, 0, 4096)
 		tmp := make([]byte, 1024)
 		for !strings.Contains(string(buf), "\r\n\r\n") {
@@ -218,31 +220,6 @@ func rawServer(t *testing.T, reply string) string {
 		}
 		_, _ = io.WriteString(conn, reply)
 	}) + "/status"
-}
-
-// tcpServer hands every connection to handle, bounded to 5 s, and returns
-// the address it listens on.
-func tcpServer(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(conn)
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }
 
 // TestFailureTableRows puts each answer a server can give on the row of
@@ -306,7 +283,7 @@ func TestFailureTableRows(t *testing.T) {
 // connection; either way the endpoint does not answer in HTTP, which is
 // not an outage, and no formatting debris reaches the operator.
 func TestServerThatSpeaksFirst(t *testing.T) {
-	addr := tcpServer(t, func(conn net.Conn) {
+	addr := rawserver.Start(t, func(conn net.Conn) {
 		_, _ = io.WriteString(conn, "SSH-2.0-OpenSSH_9.2\r\n")
 		_, _ = io.Copy(io.Discard, conn)
 	})
