@@ -113,7 +113,8 @@ func Run(spec Spec, env Env) (code int) {
 	// makes it grow). Only --help and --version still answer.
 	limitErr := checkLimits()
 	verbose := 0
-	scrub := argSecrets(env)
+	flags := flagsOf(spec)
+	scrub := argSecrets(env, flags)
 	var o *options
 	defer func() {
 		if p := recover(); p != nil {
@@ -140,12 +141,11 @@ func Run(spec Spec, env Env) (code int) {
 		return
 	}
 	// A password set in an ini file is a candidate too, from here on.
-	scrub = argSecrets(Env{Args: args, Getenv: env.Getenv})
+	scrub = argSecrets(Env{Args: args, Getenv: env.Getenv}, flags)
 	o, run, err := configure(spec, env, args, scrub)
 	verbose = o.verbose
 	if err != nil {
 		result = usageError(retold(err, o.scrub, func() error {
-			flags := flagModels(spec)
 			_, _, err := configure(spec, masked(env, o.scrub, flags), maskedArgs(args, o.scrub, flags), o.scrub)
 			return err
 		}))
@@ -219,7 +219,7 @@ func configure(spec Spec, env Env, args []string, scrub secret.Scrubber) (*optio
 // masked is env with the secrets masked in every variable and in what the
 // user typed, and nothing to write to: what configure needs to tell a
 // usage error again.
-func masked(env Env, scrub secret.Scrubber, flags []*kingpin.FlagModel) Env {
+func masked(env Env, scrub secret.Scrubber, flags flagSet) Env {
 	return Env{
 		Args:   maskedArgs(env.Args, scrub, flags),
 		Getenv: func(k string) string { return scrub.Scrub(env.Getenv(k)) },

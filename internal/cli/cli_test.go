@@ -174,11 +174,11 @@ func TestJoinDash(t *testing.T) {
 
 func TestArgSecrets(t *testing.T) {
 	scrub := argSecrets(Env{
-		Args:   []string{"-P", "a1-first", "--password", "b2-second", "--password=c3-third", "-Pd4-fourth", "-P=e5-fifth", "-vvP", "f6-sixth", "-vkPg7-seventh", "-uP", "-v", "--", "-P", "h8-not"},
+		Args:   []string{"-P", "a1-first", "--password", "b2-second", "--password=c3-third", "-Pd4-fourth", "-P=e5-fifth", "-vvP", "f6-sixth", "-vkPg7-seventh", "-4Pi9-ninth", "-6vP", "j10-tenth", "-uP", "-v", "-tP", "k11-not", "--", "-P", "h8-not"},
 		Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": "env6-var"}[k] },
-	})
-	got := scrub.Scrub("env6-var a1-first b2-second c3-third d4-fourth e5-fifth f6-sixth g7-seventh -v h8-not")
-	if got != "*** *** *** *** *** *** *** *** -v h8-not" {
+	}, flagsOf(spec(false)))
+	got := scrub.Scrub("env6-var a1-first b2-second c3-third d4-fourth e5-fifth f6-sixth g7-seventh i9-ninth j10-tenth -v k11-not h8-not")
+	if got != "*** *** *** *** *** *** *** *** *** *** -v k11-not h8-not" {
 		t.Errorf("argSecrets scrubbed: %q", got)
 	}
 }
@@ -277,7 +277,7 @@ func TestPasswordThatIsAWordTheCheckReads(t *testing.T) {
 // flag names stay, or the error told again would be another one.
 func TestMaskedArgs(t *testing.T) {
 	scrub := secret.New("pass")
-	flags := flagModels(spec(false))
+	flags := flagsOf(spec(false))
 	cases := []struct{ args, want []string }{
 		{[]string{"-P", "pass", "--password-file", "/etc/pass"}, []string{"-P", "***", "--password-file", "/etc/***"}},
 		{[]string{"--password=pass", "--password", "pass"}, []string{"--password=***", "--password", "***"}},

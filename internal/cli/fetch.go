@@ -88,8 +88,9 @@ func roundSeconds(d time.Duration) float64 {
 func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
 	timeout := o.timeout.String()
 	if client == nil {
-		body, err := readStatusFile(ctx, o.statusFile, env.Stdin, itgrix.MaxBody, timeout)
-		return body, "--status-file " + o.scrub.Scrub(o.statusFile), err
+		source := "--status-file " + o.scrub.Scrub(o.statusFile)
+		body, err := readStatusFile(ctx, o.statusFile, source, env.Stdin, itgrix.MaxBody, timeout)
+		return body, source, err
 	}
 	password, err := o.resolvePassword(ctx, env)
 	// Named once the password is known: a --password-file adds to o.scrub.

@@ -156,8 +156,9 @@ func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
 	return data, nil
 }
 
-// readStatusFile returns the document in --status-file ("-" = stdin).
-func readStatusFile(ctx context.Context, name string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
+// readStatusFile returns the document in --status-file ("-" = stdin);
+// source is how a message names it, redacted.
+func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
 	if stdin == nil {
 		stdin = eofReader{}
 	}
@@ -168,7 +169,7 @@ func readStatusFile(ctx context.Context, name string, stdin io.Reader, limit int
 	if int64(len(data)) > limit {
 		// The file was read: too large is an answer that cannot be
 		// evaluated, as from a server (--invalid-state), not a bad input.
-		return nil, &itgrix.Error{Kind: itgrix.TooLarge, Msg: fmt.Sprintf("--status-file %s is larger than %d MiB: not a status document", name, limit>>20)}
+		return nil, &itgrix.Error{Kind: itgrix.TooLarge, Msg: fmt.Sprintf("%s is larger than %d MiB: not a status document", source, limit>>20)}
 	}
 	return data, nil
 }

@@ -9,8 +9,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
 	"check-itgrix/internal/secret"
@@ -19,7 +17,7 @@ import (
 // argSecrets are the password candidates before the flags are parsed: what
 // follows -P/--password on the command line and $ITGRIX_PASSWORD. They
 // scrub the parser's own error messages, which echo arguments.
-func argSecrets(env Env) secret.Scrubber {
+func argSecrets(env Env, flags flagSet) secret.Scrubber {
 	var s []string
 	if p := env.Getenv("ITGRIX_PASSWORD"); p != "" {
 		s = append(s, p)
@@ -35,15 +33,19 @@ func argSecrets(env Env) secret.Scrubber {
 			s = append(s, strings.TrimPrefix(a, "--password="))
 		case len(a) > 1 && a[0] == '-' && a[1] != '-':
 			// A cluster of short flags: boolean ones, then P and the
-			// password, attached ("-vPpw", "-P=pw") or as the next argument.
-			flags, pw, ok := strings.Cut(a[1:], "P")
-			if !ok || strings.Trim(flags, "vSk") != "" {
-				continue
-			}
-			if pw = strings.TrimPrefix(pw, "="); pw != "" {
-				s = append(s, pw)
-			} else if i+1 < len(env.Args) {
-				s = append(s, env.Args[i+1])
+			// password, attached ("-4vPpw", "-P=pw") or as the next argument.
+			for j, r := range a[1:] {
+				if r == 'P' {
+					if pw := strings.TrimPrefix(a[2+j:], "="); pw != "" {
+						s = append(s, pw)
+					} else if i+1 < len(env.Args) {
+						s = append(s, env.Args[i+1])
+					}
+					break
+				}
+				if takes, known := flags.short[r]; !known || takes {
+					break
+				}
 			}
 		}
 	}
@@ -55,15 +57,8 @@ func argSecrets(env Env) secret.Scrubber {
 // flags. A flag name is the check's word, not the user's: masking one
 // ("--password-file" under the password "password") would tell another
 // error.
-func maskedArgs(args []string, scrub secret.Scrubber, flags []*kingpin.FlagModel) []string {
-	long := map[string]bool{} // a flag's name: whether it takes a value
-	short := map[rune]bool{}
-	for _, f := range flags {
-		long[f.Name] = !f.IsBoolFlag()
-		if f.Short != 0 {
-			short[f.Short] = !f.IsBoolFlag()
-		}
-	}
+func maskedArgs(args []string, scrub secret.Scrubber, flags flagSet) []string {
+	long, short := flags.long, flags.short
 	out := make([]string, len(args))
 	value := false // args[i] is the value of the flag before it
 	for i, a := range args {
@@ -117,10 +112,24 @@ func maskedShort(a string, scrub secret.Scrubber, short map[rune]bool) (string, 
 	return a, false
 }
 
-// flagModels are the flags of spec's check, for maskedArgs.
-func flagModels(spec Spec) []*kingpin.FlagModel {
+// flagSet is what the command line's words mean before parsing: each
+// flag's long and short name, and whether it takes a value.
+type flagSet struct {
+	long  map[string]bool
+	short map[rune]bool
+}
+
+// flagsOf are the flags of spec's check, for argSecrets and maskedArgs.
+func flagsOf(spec Spec) flagSet {
 	app, _, _ := newApp(spec, Env{Stdout: io.Discard})
-	return app.Model().Flags
+	fs := flagSet{long: map[string]bool{}, short: map[rune]bool{}}
+	for _, f := range app.Model().Flags {
+		fs.long[f.Name] = !f.IsBoolFlag()
+		if f.Short != 0 {
+			fs.short[f.Short] = !f.IsBoolFlag()
+		}
+	}
+	return fs
 }
 
 // resolvePassword is the one place the password is decided: -P, else

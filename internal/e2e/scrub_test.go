@@ -266,7 +266,13 @@ func TestScrubbingErrorText(t *testing.T) {
 			continue // 1234, time, status, Ok: TestScrubbingContract covers them
 		}
 		hostile := hostileEcho(t, p.pw)
+		// A --status-file too large to read, named after the password.
+		big := filepath.Join(t.TempDir(), p.pw+".json")
+		if err := os.WriteFile(big, make([]byte, 4<<20+1), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		cases := [][]string{
+			{"-u", "admin", "-P", p.pw, "--status-file", big},
 			{"-u", "admin", "-P", p.pw, "-t", p.pw},
 			{"-u", "admin", "-P", p.pw, "--queue-warning", p.pw},
 			{"-u", "admin", "-P", p.pw, "--bogus", p.pw},
@@ -326,6 +332,7 @@ func TestOwnWordsWhole(t *testing.T) {
 	}
 	notPEM := file("ca.pem", "not a certificate\n")
 	notJSON := file("doc.json", "e-not-json")
+	tooLarge := file("big.json", strings.Repeat(" ", 4<<20+1))
 	ini := file("fleet.ini", "[pbx-1]\nusername=admin\n")
 	missing := filepath.Join(dir, "no-such-file")
 	const pw = "PW" // stands for the password in a case's args and env
@@ -349,6 +356,7 @@ func TestOwnWordsWhole(t *testing.T) {
 		{"missing password file", []string{"ITGRIX_PASSWORD=" + pw}, []string{"-u", "admin", "--password-file", missing}, []string{missing}},
 		{"CA file not PEM", nil, []string{"--url", "https://127.0.0.1:1/status", "-u", "admin", "-P", pw, "--ca-file", notPEM}, []string{notPEM}},
 		{"not JSON", nil, []string{"-P", pw, "--status-file", notJSON}, []string{notJSON, "'e'"}},
+		{"status file too large", nil, []string{"-P", pw, "--status-file", tooLarge}, []string{tooLarge}},
 		{"no such section", nil, []string{"-P", pw, "--extra-opts=pbx-2@" + ini}, []string{ini, "pbx-2"}},
 	}
 	with := func(ss []string, p string) []string {
