@@ -74,9 +74,9 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	}
 	status, statusKnown := judge(s.AppStatus, statusMeanings)
 	state, stateKnown := judge(s.AppState, stateMeanings(o))
-	queueState, queuePhrase := count(s.CallsQueue, o.QueueWarning, o.QueueCritical, "call queue", queuedWords)
-	storageState, storagePhrase := count(s.CallsStorage, o.StorageWarning, o.StorageCritical, "call storage", storedWords)
-	batchState, batchPhrase := count(s.BatchQueue, o.BatchWarning, o.BatchCritical, "CRM batch queue", batchWords)
+	queueState, queuePhrase := count(s.CallsQueue, o.QueueWarning, o.QueueCritical, "call queue", queuedWords, true)
+	storageState, storagePhrase := count(s.CallsStorage, o.StorageWarning, o.StorageCritical, "call storage", storedWords, false)
+	batchState, batchPhrase := count(s.BatchQueue, o.BatchWarning, o.BatchCritical, "CRM batch queue", batchWords, false)
 	age, cacheState, cachePhrase := cacheAge(s.UsersUpdated, o, now)
 	crmState, crmPhrase := crmOff(s, o)
 	c2cState, c2cPhrase := c2cDown(s, o)
@@ -146,9 +146,9 @@ func judge(e itgrix.Elem[string], known map[string]meaning) (meaning, bool) {
 }
 
 // count judges one of the document's counts against its ranges. Without a
-// range it says nothing in line 1 except for the call queue, which line 1
-// has always shown; with one, a missing count is UNKNOWN by name.
-func count(e itgrix.Elem[float64], warn, crit *check.Range, name string, words func(float64) string) (check.State, string) {
+// range it says nothing in line 1 unless always (the call queue, which
+// line 1 has always shown); with one, a missing count is UNKNOWN by name.
+func count(e itgrix.Elem[float64], warn, crit *check.Range, name string, words func(float64) string, always bool) (check.State, string) {
 	thresholds := warn != nil || crit != nil
 	if !e.Ok() {
 		if thresholds {
@@ -156,7 +156,7 @@ func count(e itgrix.Elem[float64], warn, crit *check.Range, name string, words f
 		}
 		return check.OK, ""
 	}
-	if !thresholds && name != "call queue" {
+	if !thresholds && !always {
 		return check.OK, ""
 	}
 	phrase := ", " + words(e.Value)

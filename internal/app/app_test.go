@@ -372,10 +372,17 @@ func TestCacheAgeMetricCarriesThresholds(t *testing.T) {
 	o := DefaultOptions()
 	o.CacheAgeWarning, o.CacheAgeCritical = dur(90*time.Minute), dur(2*time.Hour)
 	r := Evaluate(parse(t, cacheDoc(`"2026-11-24 11:00:00.5 +00:00"`)), o, now)
+	found := false
 	for _, p := range r.Perf {
-		if p.Label == "users_cache_age" && (p.Warn != "5400" || p.Crit != "7200" || p.Value != 3599) {
-			t.Errorf("%+v", p)
+		if p.Label == "users_cache_age" {
+			found = true
+			if p.Warn != "5400" || p.Crit != "7200" || p.Value != 3599 {
+				t.Errorf("%+v", p)
+			}
 		}
+	}
+	if !found {
+		t.Errorf("no users_cache_age metric in %+v", r.Perf)
 	}
 }
 
@@ -457,10 +464,17 @@ func TestStorageAndBatchThresholds(t *testing.T) {
 		if r.State != c.want || !strings.HasSuffix(r.Summary, c.phrase) {
 			t.Errorf("%s warn %q crit %q n %v: %v %q, want %v ending %q", c.which, c.warn, c.crit, c.n, r.State, r.Summary, c.want, c.phrase)
 		}
+		found := false
 		for _, p := range r.Perf {
-			if p.Label == label && (p.Warn != c.warn || p.Crit != c.crit || p.Value != c.n) {
-				t.Errorf("%s perf %+v", c.which, p)
+			if p.Label == label {
+				found = true
+				if p.Warn != c.warn || p.Crit != c.crit || p.Value != c.n {
+					t.Errorf("%s perf %+v", c.which, p)
+				}
 			}
+		}
+		if !found {
+			t.Errorf("%s: no %s metric in %+v", c.which, label, r.Perf)
 		}
 	}
 }
