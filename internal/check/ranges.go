@@ -2,7 +2,6 @@ package check
 
 import (
 	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,10 +34,6 @@ type Range struct {
 // sign, fraction and exponent. strtod's other inputs (hex, inf, nan, "1.2.3"
 // read as 1.2) are refused rather than read as something else.
 var number = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
-
-// maxRangeDigits bounds an end once written as a plain decimal, which is
-// how it goes into performance data: 1e300 would be 301 digits there.
-const maxRangeDigits = 20
 
 // ParseRange parses a Nagios range.
 func ParseRange(spec string) (Range, error) {
@@ -88,18 +83,12 @@ func rangeNumber(s string) (float64, error) {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(v, 0) || len(plain(v)) > maxRangeDigits {
-		return 0, fmt.Errorf("%q is too large or too precise for performance data (at most %d characters as a plain number)", s, maxRangeDigits)
+	// An end goes into performance data as a plain decimal, where 1e300
+	// would be 301 digits.
+	if _, ok := perfNumber(v); err != nil || !ok {
+		return 0, fmt.Errorf("%q is too large or too precise for performance data (at most %d characters as a plain number)", s, maxPlain)
 	}
 	return v, nil
-}
-
-// plain writes v as a plain decimal: no exponent, no trailing zeros.
-func plain(v float64) string {
-	if v == 0 {
-		return "0" // also for -0
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // Alerts reports whether v raises an alert under the range, exactly as
@@ -120,12 +109,12 @@ func (r Range) String() string {
 		if r.startInf {
 			b.WriteByte('~')
 		} else {
-			b.WriteString(plain(r.start))
+			b.WriteString(FormatNumber(r.start))
 		}
 		b.WriteByte(':')
 	}
 	if !r.endInf {
-		b.WriteString(plain(r.end))
+		b.WriteString(FormatNumber(r.end))
 	}
 	return b.String()
 }
@@ -144,8 +133,8 @@ func (r Range) Describe(v float64) string {
 		}
 		return "inside " + bounds
 	case !r.endInf && v > r.end:
-		return "above " + plain(r.end)
+		return "above " + FormatNumber(r.end)
 	default:
-		return "below " + plain(r.start)
+		return "below " + FormatNumber(r.start)
 	}
 }

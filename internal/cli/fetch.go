@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -111,15 +110,6 @@ func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) 
 	}
 	body, err := client.Fetch(ctx)
 	return body, source, err
-}
-
-// unwrapPath keeps "open FILE: no such file or directory" short and plain.
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
-	}
-	return err
 }
 
 // client checks the command line's request options (URL, login, where the

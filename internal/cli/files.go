@@ -3,10 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync/atomic"
 
 	"check-itgrix/internal/itgrix"
@@ -92,7 +92,7 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
-				done <- result{err: unwrapPath(err)}
+				done <- result{err: err}
 				return
 			}
 			defer f.Close()
@@ -105,7 +105,7 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, inputErrorf("cannot read %s %s: %s", flag, foreign(name), pathless(res.err, name))
+			return nil, inputErrorf("cannot read %s %s: %s", flag, foreign(name), reason(res.err))
 		}
 		return res.data, nil
 	case <-ctx.Done():
@@ -116,11 +116,14 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	}
 }
 
-// pathless drops a leading "NAME: " that unwrapPath put on an error, since
-// the message names the file already.
-func pathless(err error, name string) string {
-	rest, _ := strings.CutPrefix(err.Error(), name+": ")
-	return rest
+// reason is why the system could not open or read a file ("no such file
+// or directory"), without the path: the message names the file already.
+func reason(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // readPasswordFile returns the first line of --password-file (without a

@@ -195,11 +195,10 @@ func scrubStatus(s *itgrix.Status, scrub secret.Scrubber) (*itgrix.Status, bool)
 func scrubValue(v reflect.Value, scrub secret.Scrubber) bool {
 	switch {
 	case v.Type() == stringElem:
-		f := v.FieldByName("Value")
-		if scrub.Any(f.String()) {
-			f.SetString(scrub.Scrub(f.String()))
-			return true
-		}
+		// Got, the value as written when it was of another type, is
+		// server text too.
+		changed := scrubString(v.FieldByName("Got"), scrub)
+		return scrubString(v.FieldByName("Value"), scrub) || changed
 	case v.Type() == timestamp:
 		// The timestamp as written is server text; the parsed time is not.
 		return scrubString(v.FieldByName("Raw"), scrub)
