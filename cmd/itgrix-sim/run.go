@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	app.Flag("delay", "Hold every answer back this long, to try --timeout.").Default("0s").DurationVar(&c.Delay)
 	nowFlag := app.Flag("now", "Build the scenarios as if now were TIME (YYYY-MM-DD, read in this host's zone, or RFC 3339), to try thresholds on another day together with the checks' --now.").PlaceHolder("TIME").String()
 	list := app.Flag("list-scenarios", "List the scenarios and exit.").Bool()
-	printDoc := app.Flag("print", "Write the --scenario document as of today to stdout and exit (to serve it from another web server).").Bool()
+	printDoc := app.Flag("print", "Write the --scenario document as of today (or --now) to stdout and exit (to serve it from another web server).").Bool()
 	fleet := addFleetFlags(app)
 
 	if code, done := parse(app, args, stdout); done {

@@ -300,7 +300,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
 	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
 	StateVar(app.Flag("invalid-state", "State when the endpoint answered but the answer cannot be evaluated (authentication failed, no usable Digest challenge, 404, redirects and other HTTP statuses, an answer that is not HTTP, a body too large, not JSON, not an Itgrix status document; a --status-file too): ok, warning, critical or unknown. Default unknown."), &o.invalid, check.Unknown)
-	app.Flag("now", "Evaluate as if now were TIME (YYYY-MM-DD, or RFC 3339 such as 2027-05-11T09:30:00+03:00), to try thresholds: the licence's today is TIME's date (in --timezone), the users cache is aged from TIME. The time metric stays real.").PlaceHolder("TIME").StringVar(&o.now)
+	app.Flag("now", "Evaluate as if now were TIME (YYYY-MM-DD, or RFC 3339 such as 2027-05-11T09:30:00+03:00), to try thresholds: the licence check's today is TIME's date (in its --timezone), the app check ages the users cache from TIME. The time metric stays real.").PlaceHolder("TIME").StringVar(&o.now)
 	app.Flag("ipv4", "Connect over IPv4 only.").Short('4').BoolVar(&o.ipv4)
 	app.Flag("ipv6", "Connect over IPv6 only.").Short('6').BoolVar(&o.ipv6)
 	app.Flag("no-proxy", "Ignore HTTP_PROXY, HTTPS_PROXY and NO_PROXY: connect to the PBX directly.").BoolVar(&o.noProxy)
