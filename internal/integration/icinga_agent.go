@@ -38,12 +38,13 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 			return Report{}, err
 		}
 		var got []Result
+		var others []string // this turn's results that another endpoint ran
 		err = c.Master.Await(ctx, "the agent's results for "+s, func() error {
 			rs, err := c.MasterResults(ctx, filter)
 			if err != nil {
 				return err
 			}
-			got = nil
+			got, others = nil, nil
 			for _, r := range rs {
 				// A result of this turn: newer than the request and run
 				// against this scenario's port.
@@ -56,10 +57,10 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 				}
 				got = append(got, r.result(k))
 				if r.Source != clusterAgent {
-					sources = append(sources, s+" "+r.Service+" by "+r.Source)
+					others = append(others, s+" "+r.Service+" by "+r.Source)
 				}
 			}
-			if want := casesOf(env.Cases, s); len(got) < want {
+			if want := len(Checks(env.Cases, s)); len(got) < want {
 				return fmt.Errorf("%d of %d results", len(got), want)
 			}
 			return nil
@@ -68,6 +69,7 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 			return Report{}, err
 		}
 		rep.Results = append(rep.Results, got...)
+		sources = append(sources, others...)
 	}
 	var ran error
 	if len(sources) > 0 {
@@ -75,15 +77,4 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 	}
 	rep.Verdicts = append(rep.Verdicts, Verdict{"the agent ran every agent check", ran})
 	return rep, nil
-}
-
-// casesOf counts the cases of a scenario.
-func casesOf(cases []Case, scenario string) int {
-	n := 0
-	for _, k := range cases {
-		if k.Scenario == scenario {
-			n++
-		}
-	}
-	return n
 }
