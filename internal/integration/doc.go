@@ -22,13 +22,15 @@
 //
 // Data flows one way: Env is written by the runner only; a component reads
 // other components only through Lookup (after they started) or through
-// Inputs (the Reports of the engines it Reads).
+// Inputs (the Reports of the engines it Reads). The one exception is
+// icinga2, which walks the started components in order for the
+// IcingaFeatures it must be configured for.
 //
 // # Adding a component
 //
 // One file, one constructor, one Registry line (registry.go):
 //
-//	{Name: "influxdb", New: newInflux, Reads: []string{"icinga2"}, Packages: []string{"influxdb"}},
+//	{Name: "influxdb", New: newInfluxDB, Reads: []string{"icinga2"}, Packages: []string{"influxdb"}},
 //
 // Spec.StartTimeout lifts the default StartTimeout for a component that
 // builds something the first time (naemon).
@@ -40,7 +42,8 @@
 // StartDaemon (foreground, own process group; StartDaemonAs where a daemon
 // refuses root) and wait with Await. Stop stops what Start started, by
 // PID, and must cope with a Start that failed halfway. Engines never read
-// the checkout: the run fails a component whose dir names it.
+// the checkout: an engine fails when a file in its dir, or in the dir of a
+// component it needs, names it.
 //
 // An Engine also has Check, bounded by CheckTimeout. It returns a Result
 // per case it ran (Case, State, line 1, long output, perfdata, and the
@@ -51,7 +54,8 @@
 // # How components depend on each other
 //
 //   - Needs: started and checked before, selected along (nrpe needs
-//     nrpe-pbx, the NRPE daemons on the PBXs; every engine needs pbx).
+//     nrpe-pbx, the NRPE daemons on the PBXs; every engine that runs the
+//     plugins needs pbx, directly or through what it needs).
 //   - After: started before if selected, not selected along. Icinga's
 //     writers connect when Icinga starts, so icinga2 lists its sinks here.
 //   - Reads: checked before, their Reports passed in, selected along.
@@ -88,6 +92,8 @@
 //	INTEGRATION_ENGINES=naemon make integration  # one engine (and what it needs)
 //	INTEGRATION_NET=127.15.0.0/16 ...         # confine the PBX addresses
 //	INTEGRATION_KEEP=1 ...                    # keep the work dirs for a post-mortem
+//	INTEGRATION_OUT=DIR ...                   # screenshots and graphs there (default integration-out/)
+//	ITGRIX_BIN=DIR ...                        # the plugins to test (default bin/)
 //	go test -tags integration -v ./internal/integration/   # the same through go test
 //
 // Run as root (the packages it installs, daemons that drop to nagios) or as

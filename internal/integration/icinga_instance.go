@@ -262,18 +262,18 @@ func awaitResults(ctx context.Context, d *Daemon, api *IcingaAPI, filter string,
 
 // icingaResult is one service as an Icinga API reports it.
 type icingaResult struct {
-	Host, Service, Zone string
-	State               int
-	Output, Source      string
-	Command             []string
-	End                 float64
-	Perfdata            []string
+	Host, Service  string
+	State          int
+	Output, Source string
+	Command        []string
+	End            float64
+	Perfdata       []string
 }
 
 // icingaResults reads the services matching filter (an Icinga filter
 // expression, "" for all) and their last results from an API.
 func icingaResults(ctx context.Context, api *IcingaAPI, filter string) ([]icingaResult, error) {
-	q := url.Values{"attrs": {"last_check_result", "host_name", "name", "zone"}}
+	q := url.Values{"attrs": {"last_check_result", "host_name", "name"}}
 	if filter != "" {
 		q.Set("filter", filter)
 	}
@@ -286,7 +286,6 @@ func icingaResults(ctx context.Context, api *IcingaAPI, filter string) ([]icinga
 			Attrs struct {
 				HostName        string `json:"host_name"`
 				Name            string `json:"name"`
-				Zone            string `json:"zone"`
 				LastCheckResult *struct {
 					State        float64           `json:"state"`
 					Output       string            `json:"output"`
@@ -307,7 +306,7 @@ func icingaResults(ctx context.Context, api *IcingaAPI, filter string) ([]icinga
 		if cr == nil {
 			continue
 		}
-		res := icingaResult{Host: r.Attrs.HostName, Service: r.Attrs.Name, Zone: r.Attrs.Zone, State: int(cr.State),
+		res := icingaResult{Host: r.Attrs.HostName, Service: r.Attrs.Name, State: int(cr.State),
 			Output: cr.Output, Source: cr.CheckSource, Command: cr.Command, End: cr.ExecutionEnd}
 		for _, p := range cr.Perfdata {
 			var s string

@@ -84,3 +84,23 @@ func TestPickNet(t *testing.T) {
 		}
 	}
 }
+
+// TestUnscannedDirs: an engine's checkout scan covers the dirs of what it
+// needs (the NRPE engine's config is nrpe-pbx's), each dir once per run.
+func TestUnscannedDirs(t *testing.T) {
+	dirsOf := unscannedDirs(Registry)
+	for _, c := range []struct {
+		engine string
+		want   []string
+	}{
+		{"nrpe", []string{"nrpe", "pbx", "nrpe-pbx"}},
+		{"nagios-nrpe", []string{"nagios-nrpe"}},
+		{"icinga-agent", []string{"icinga-agent", "icinga-cluster"}},
+		{"icinga-satellite", []string{"icinga-satellite"}},
+		{"icingaweb", []string{"icingaweb", "mariadb", "graphite"}},
+	} {
+		if got := dirsOf(c.engine); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.engine, got, c.want)
+		}
+	}
+}

@@ -60,9 +60,6 @@ func DaemonEnv() []string {
 	return []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TZ=UTC", "LANG=C.UTF-8"}
 }
 
-// PID is the daemon's process id.
-func (d *Daemon) PID() int { return d.cmd.Process.Pid }
-
 // Exited reports an error if the daemon has already exited, with the tail
 // of its log.
 func (d *Daemon) Exited() error {

@@ -33,7 +33,6 @@ type Config struct {
 	// Outputs: where engines keep what outlives the run (screenshots,
 	// rendered graphs); empty keeps nothing.
 	Outputs string
-	Specs   []Spec // the registry; nil means Registry
 }
 
 // Bounds per component, so one hung daemon cannot use up the run's budget
@@ -75,11 +74,7 @@ func (t *Tally) add(ok bool, format string, a ...any) {
 // per engine in check order; the error is for a run that could not be set
 // up at all.
 func Run(ctx context.Context, cfg Config) ([]Tally, error) {
-	specs := cfg.Specs
-	if specs == nil {
-		specs = Registry
-	}
-	startOrder, checkOrder, err := plan(specs, cfg.Engines)
+	startOrder, checkOrder, err := plan(Registry, cfg.Engines)
 	if err != nil {
 		return nil, err
 	}
@@ -127,13 +122,13 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 		env.Logf("started %s in %.1fs", s.Name, time.Since(t0).Seconds())
 	}
 
+	dirsOf := unscannedDirs(startOrder)
 	reports := map[string]Report{}
 	var out []Tally
 	for _, s := range checkOrder {
 		t := &Tally{Engine: s.Name}
+		// broken also holds what did not start for want of a need.
 		if e := broken[s.Name]; e != nil {
-			t.add(false, "%s", e)
-		} else if e := brokenNeed(s, broken); e != nil {
 			t.add(false, "%s", e)
 		} else if e := brokenRead(s, reports); e != nil {
 			t.add(false, "%s", e)
@@ -154,8 +149,10 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 			} else {
 				reports[s.Name] = rep
 				judge(ctx, env, t, rep)
-				if p := mentionsCheckout(filepath.Join(env.Work, s.Name), env.Root); p != "" {
-					t.add(false, "(config)     %s names the checkout %s: engines must read copies", p, env.Root)
+				for _, d := range dirsOf(s.Name) {
+					if p := mentionsCheckout(filepath.Join(env.Work, d), env.Root); p != "" {
+						t.add(false, "(config)     %s names the checkout %s: engines must read copies", p, env.Root)
+					}
 				}
 			}
 		}
@@ -165,6 +162,31 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 		out = append(out, *t)
 	}
 	return out, nil
+}
+
+// unscannedDirs returns, for an engine, the component dirs its checks
+// depend on that no engine before it was given: its own and those of what
+// it needs, transitively (the NRPE engine's config is nrpe-pbx's, the
+// agent's is icinga-cluster's). Each is scanned for the checkout once.
+func unscannedDirs(specs []Spec) func(name string) []string {
+	byName := map[string]Spec{}
+	for _, s := range specs {
+		byName[s.Name] = s
+	}
+	scanned := map[string]bool{}
+	var dirsOf func(name string) []string
+	dirsOf = func(name string) []string {
+		if scanned[name] {
+			return nil
+		}
+		scanned[name] = true
+		dirs := []string{name}
+		for _, n := range byName[name].Needs {
+			dirs = append(dirs, dirsOf(n)...)
+		}
+		return dirs
+	}
+	return dirsOf
 }
 
 // judge compares every result with the plugin run directly and the case
