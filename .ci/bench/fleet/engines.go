@@ -68,8 +68,6 @@ func (ic *icinga) certs(work string) error {
 	return nil
 }
 
-var icingaCommand = map[string]string{"plugin": "itgrix-app", "recipe": "itgrix-recipe", "floor": "bench-true"}
-
 func (ic *icinga) setup(b *bench, dir string, c command, n int) ([]string, []string, error) {
 	o := b.o
 	for _, d := range []string{"lib/certs", "log", "run", "cache", "spool"} {
@@ -113,7 +111,7 @@ apply Service "itgrix-app" {
   max_check_attempts = 1
   assign where host.vars.itgrix
 }
-`, abs(o.bin), abs(o.contrib), dir+"/log/icinga2.log", ic.apiPort, ic.apiPass, abs(o.recipe), icingaCommand[c.name],
+`, abs(o.bin), abs(o.contrib), dir+"/log/icinga2.log", ic.apiPort, ic.apiPass, abs(o.recipe), c.icinga,
 		int(o.interval.Seconds()), int(o.interval.Seconds()))
 	for _, m := range b.members[:n] {
 		fmt.Fprintf(&s, "object Host \"pbx-%s\" { check_command = \"dummy\"; enable_active_checks = false; address = %q; vars.itgrix = true; vars.itgrix_username = %q; vars.itgrix_password = %q }\n",
