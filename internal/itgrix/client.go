@@ -346,7 +346,7 @@ func (c *Client) proxyError(ctx context.Context, err error, via *url.URL, challe
 			e.Msg = fmt.Sprintf("cannot resolve proxy host %q: %s%s", c.redact(via.Hostname()), dnsErr.Err, hint)
 		}
 	case Network:
-		e.Msg = fmt.Sprintf("proxy %s failed: %s%s", proxy, lastPart(scrubbedError{err, c.redact}), hint)
+		e.Msg = fmt.Sprintf("proxy %s failed: %s%s", proxy, lastPart(e.Err), hint)
 	}
 	// TLS and Digest failures are end to end with the PBX, through the
 	// tunnel: their messages stand.
