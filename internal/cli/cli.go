@@ -294,7 +294,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
 	app.Flag("password-file", "Read the password from the first line of FILE (at most 4 KiB).").PlaceHolder("FILE").StringVar(&o.passwordFile)
 	o.timeout = 10 * time.Second
-	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body; a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
+	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body (--extra-opts files get a budget of their own before it); a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
 	app.Flag("insecure", "Skip TLS certificate verification.").Short('k').BoolVar(&o.insecure)
 	app.Flag("ca-file", "PEM bundle to verify the server with (at most 1 MiB).").PlaceHolder("FILE").StringVar(&o.caFile)
 	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
