@@ -1,10 +1,8 @@
 package sim
 
 import (
-	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -136,14 +134,7 @@ func NewFleet(c FleetConfig) *Fleet {
 	f.auth = make([]*auth.DigestAuth, len(f.members))
 	f.authMu = make([]sync.Mutex, len(f.members))
 	for i, p := range f.members {
-		ha1 := md5.Sum([]byte(p.Username + ":" + Realm + ":" + p.Password))
-		secret, user := hex.EncodeToString(ha1[:]), p.Username
-		a := auth.NewDigestAuthenticator(Realm, func(u, realm string) string {
-			if u == user && realm == Realm {
-				return secret
-			}
-			return ""
-		})
+		a := digestAuth(p.Username, p.Password)
 		// A poller comes back once a minute with a fresh nonce: a few
 		// remembered nonces per PBX are plenty, and keep N PBXs' memory flat.
 		a.ClientCacheSize, a.ClientCacheTolerance = 8, 8
@@ -240,11 +231,7 @@ func (f *Fleet) document(scenario string) ([]byte, int) {
 	if c, ok := f.cache[scenario]; ok && c.at == now.Unix() {
 		return c.doc, http.StatusOK
 	}
-	s, ok := scenarios[scenario]
-	if !ok {
-		return errorBody("unknown scenario " + scenario), http.StatusInternalServerError
-	}
-	doc, err := json.MarshalIndent(s.build(now), "", "  ")
+	doc, err := Document(scenario, now)
 	if err != nil {
 		return errorBody(err.Error()), http.StatusInternalServerError
 	}

@@ -30,18 +30,22 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Handler serves the status endpoint behind Digest authentication (MD5,
-// qop=auth), as the Itgrix module does.
-func Handler(c Config) http.Handler {
-	ha1 := md5.Sum([]byte(c.Username + ":" + Realm + ":" + c.Password))
+// digestAuth accepts one login in Realm, MD5 as the Itgrix module asks.
+func digestAuth(username, password string) *auth.DigestAuth {
+	ha1 := md5.Sum([]byte(username + ":" + Realm + ":" + password))
 	secret := hex.EncodeToString(ha1[:])
-	authenticator := auth.NewDigestAuthenticator(Realm, func(user, realm string) string {
-		if user == c.Username && realm == Realm {
+	return auth.NewDigestAuthenticator(Realm, func(user, realm string) string {
+		if user == username && realm == Realm {
 			return secret
 		}
 		return ""
 	})
-	return authenticator.JustCheck(func(w http.ResponseWriter, r *http.Request) {
+}
+
+// Handler serves the status endpoint behind Digest authentication (MD5,
+// qop=auth), as the Itgrix module does.
+func Handler(c Config) http.Handler {
+	return digestAuth(c.Username, c.Password).JustCheck(func(w http.ResponseWriter, r *http.Request) {
 		if c.Delay > 0 {
 			select {
 			case <-time.After(c.Delay):
