@@ -224,10 +224,15 @@ func compareGraphite(got map[string]float64, base string, want []perfMetric, sta
 	if v, ok := got[base+".metadata.state"]; !ok || int(v) != state {
 		problems = append(problems, fmt.Sprintf("state %v, Icinga recorded %d", valueOrNone(v, ok), state))
 	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
+	return problemsError(problems)
+}
+
+// problemsError is nil without problems, else one error naming them all.
+func problemsError(problems []string) error {
+	if len(problems) == 0 {
+		return nil
 	}
-	return nil
+	return errors.New(strings.Join(problems, "; "))
 }
 
 func valueOrNone(v float64, ok bool) string {

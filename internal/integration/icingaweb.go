@@ -405,10 +405,7 @@ func judgePage(page servicePage, r Result, password string) error {
 	if strings.Contains(page.HTML, password) {
 		problems = append(problems, "the page shows the password")
 	}
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
+	return problemsError(problems)
 }
 
 // checkGraphs holds when the page shows at least one graph of the service

@@ -3,7 +3,6 @@ package integration
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -150,6 +149,17 @@ func (x *InfluxDB) query(ctx context.Context, q string) ([]influxSeries, error) 
 }
 
 // lastValue is a series' last non-null value of its second column.
+// lastByTag maps each series' value of tag to its last value.
+func lastByTag(series []influxSeries, tag string) map[string]float64 {
+	got := map[string]float64{}
+	for _, s := range series {
+		if v, ok := s.lastValue(); ok {
+			got[s.Tags[tag]] = v
+		}
+	}
+	return got
+}
+
 func (s influxSeries) lastValue() (float64, bool) {
 	for i := len(s.Values) - 1; i >= 0; i-- {
 		if len(s.Values[i]) > 1 {
@@ -198,22 +208,14 @@ func (x *InfluxDB) Check(ctx context.Context, env *Env, in Inputs) (Report, erro
 			if err != nil {
 				return err
 			}
-			got := map[string]float64{}
-			for _, s := range series {
-				if v, ok := s.lastValue(); ok {
-					got[s.Tags["metric"]] = v
-				}
-			}
+			got := lastByTag(series, "metric")
 			var problems []string
 			for _, m := range metrics {
 				if v, ok := got[m.Label]; !ok || !sameNumber(v, m.Value) {
 					problems = append(problems, fmt.Sprintf("%s: %s, plugin printed %s", m.Label, valueOrNone(v, ok), m.Raw))
 				}
 			}
-			if len(problems) > 0 {
-				return errors.New(strings.Join(problems, "; "))
-			}
-			return nil
+			return problemsError(problems)
 		})
 		rep.Verdicts = append(rep.Verdicts, Verdict{fmt.Sprintf("%s: %d metrics stored", name, len(metrics)), err})
 	}
@@ -350,12 +352,7 @@ func (x *InfluxDB) checkPanelQuery(ctx context.Context, query string, vars map[s
 	if len(expected) == 0 {
 		return fmt.Errorf("shows %s of %s, which no check printed", gm[1], mm[1])
 	}
-	got := map[string]float64{}
-	for _, s := range series {
-		if v, ok := s.lastValue(); ok {
-			got[s.Tags["hostname"]] = v
-		}
-	}
+	got := lastByTag(series, "hostname")
 	var problems []string
 	for h, w := range expected {
 		if v, ok := got[h]; !ok || !sameNumber(v, w) {
@@ -363,10 +360,7 @@ func (x *InfluxDB) checkPanelQuery(ctx context.Context, query string, vars map[s
 		}
 	}
 	sort.Strings(problems)
-	if len(problems) > 0 {
-		return errors.New(strings.Join(problems, "; "))
-	}
-	return nil
+	return problemsError(problems)
 }
 
 func newInfluxDB() Component { return &InfluxDB{} }
