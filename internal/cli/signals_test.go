@@ -183,8 +183,9 @@ func TestAddressFamilyFlags(t *testing.T) {
 	if code != 2 || !strings.HasPrefix(out, "CRITICAL: ") {
 		t.Errorf("-6 to an IPv4 address must not connect: exit %d %q", code, out)
 	}
+	_, help := runWith(t, spec(false), nil, "--help")
 	for _, f := range []string{"-4", "--ipv4", "-6", "--ipv6", "--no-proxy"} {
-		if _, help := runWith(t, spec(false), nil, "--help"); !strings.Contains(help, f) {
+		if !strings.Contains(help, f) {
 			t.Errorf("--help lacks %s", f)
 		}
 	}
