@@ -12,8 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	auth "github.com/abbot/go-http-auth"
 )
 
 // FleetConfig describes N virtual PBXs served by one process, as a poller
@@ -112,10 +110,7 @@ func (p PBX) ScenarioAt(t time.Time, period time.Duration) string {
 type Fleet struct {
 	cfg     FleetConfig
 	members []PBX
-	auth    []*auth.DigestAuth
-	// authMu guards each authenticator: go-http-auth's RequireAuth writes
-	// its nonce map without the lock CheckAuth takes.
-	authMu  []sync.Mutex
+	auth    []*guardedAuth
 	byAddr  map[netip.Addr]int
 	answers atomic.Int64 // authenticated answers
 
@@ -131,13 +126,12 @@ type cached struct {
 // NewFleet prepares the fleet's PBXs and their Digest authenticators.
 func NewFleet(c FleetConfig) *Fleet {
 	f := &Fleet{cfg: c, members: c.Members(), byAddr: map[netip.Addr]int{}, cache: map[string]cached{}}
-	f.auth = make([]*auth.DigestAuth, len(f.members))
-	f.authMu = make([]sync.Mutex, len(f.members))
+	f.auth = make([]*guardedAuth, len(f.members))
 	for i, p := range f.members {
 		a := digestAuth(p.Username, p.Password)
 		// A poller comes back once a minute with a fresh nonce: a few
 		// remembered nonces per PBX are plenty, and keep N PBXs' memory flat.
-		a.ClientCacheSize, a.ClientCacheTolerance = 8, 8
+		a.a.ClientCacheSize, a.a.ClientCacheTolerance = 8, 8
 		f.auth[i] = a
 		if p.Addr.IsValid() {
 			f.byAddr[p.Addr] = i
@@ -204,15 +198,9 @@ func (f *Fleet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(errorBody("not found"))
 		return
 	}
-	f.authMu[i].Lock()
-	user, info := f.auth[i].CheckAuth(r)
-	if user == "" {
-		f.auth[i].RequireAuth(w, r)
-		f.authMu[i].Unlock()
+	if !f.auth[i].check(w, r) {
 		return
 	}
-	f.authMu[i].Unlock()
-	w.Header().Set("Authentication-Info", *info)
 	f.answers.Add(1)
 	doc, status := f.document(f.members[i].ScenarioAt(f.cfg.Now(), f.cfg.Period))
 	if p := r.URL.Query().Get("path"); p != "" && status == http.StatusOK {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	auth "github.com/abbot/go-http-auth"
@@ -31,21 +32,50 @@ type Config struct {
 }
 
 // digestAuth accepts one login in Realm, MD5 as the Itgrix module asks.
-func digestAuth(username, password string) *auth.DigestAuth {
+func digestAuth(username, password string) *guardedAuth {
 	ha1 := md5.Sum([]byte(username + ":" + Realm + ":" + password))
 	secret := hex.EncodeToString(ha1[:])
-	return auth.NewDigestAuthenticator(Realm, func(user, realm string) string {
+	return &guardedAuth{a: auth.NewDigestAuthenticator(Realm, func(user, realm string) string {
 		if user == username && realm == Realm {
 			return secret
 		}
 		return ""
-	})
+	})}
+}
+
+// guardedAuth is a Digest authenticator for concurrent requests:
+// go-http-auth's RequireAuth writes its nonce map without the lock its
+// CheckAuth takes, so two pollers logging in at once could crash the
+// simulator with a concurrent map write.
+type guardedAuth struct {
+	mu sync.Mutex
+	a  *auth.DigestAuth
+}
+
+// check answers r: true with the Authentication-Info header set, or false
+// with the challenge written to w.
+func (g *guardedAuth) check(w http.ResponseWriter, r *http.Request) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	user, info := g.a.CheckAuth(r)
+	if user == "" {
+		g.a.RequireAuth(w, r)
+		return false
+	}
+	if info != nil {
+		w.Header().Set("Authentication-Info", *info)
+	}
+	return true
 }
 
 // Handler serves the status endpoint behind Digest authentication (MD5,
 // qop=auth), as the Itgrix module does.
 func Handler(c Config) http.Handler {
-	return digestAuth(c.Username, c.Password).JustCheck(func(w http.ResponseWriter, r *http.Request) {
+	login := digestAuth(c.Username, c.Password)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !login.check(w, r) {
+			return
+		}
 		if c.Delay > 0 {
 			select {
 			case <-time.After(c.Delay):
