@@ -23,7 +23,7 @@ var metric = regexp.MustCompile(`^'[a-z_]+'=-?[0-9]+(\.[0-9]+)?s?;` +
 	`(@?((~|-?[0-9]+(\.[0-9]+)?):)?(-?[0-9]+(\.[0-9]+)?)?);` +
 	`(-?[0-9]+(\.[0-9]+)?)?;(-?[0-9]+(\.[0-9]+)?)?$`)
 
-// checkOutput evaluates doc with both checks, thresholds set, and holds the
+// checkOutput evaluates doc with both checks, every alert set, and holds the
 // default output to its promises: under MaxDefaultOutput bytes, one '|',
 // every metric in the guidelines' grammar.
 func checkOutput(t *testing.T, doc []byte) {
@@ -36,6 +36,11 @@ func checkOutput(t *testing.T, doc []byte) {
 	crit, _ := check.ParseRange("~:99999999999")
 	ao := app.DefaultOptions()
 	ao.QueueWarning, ao.QueueCritical = &warn, &crit
+	ao.StorageWarning, ao.StorageCritical = &warn, &crit
+	ao.BatchWarning, ao.BatchCritical = &warn, &crit
+	hour, day := time.Hour, 24*time.Hour
+	ao.CacheAgeWarning, ao.CacheAgeCritical = &hour, &day
+	ao.CRMOff, ao.C2C = check.Warning, check.Critical
 	lo := license.DefaultOptions()
 	lo.Expected = []string{"Professional", "Subscription"}
 	for _, r := range []check.Result{app.Evaluate(s, ao, now), license.Evaluate(s, lo, now)} {
@@ -92,6 +97,12 @@ func randomDocument(rng *rand.Rand) []byte {
 			m[key] = value(num)
 		}
 	}
+	switches := []any{true, false, nil, "on", 1, map[string]any{"x": 1}}
+	setSwitch := func(m map[string]any, key string) {
+		if rng.IntN(8) != 0 {
+			m[key] = switches[rng.IntN(len(switches))]
+		}
+	}
 	doc := map[string]any{}
 	appObj := map[string]any{}
 	crm := map[string]any{}
@@ -111,6 +122,13 @@ func randomDocument(rng *rand.Rand) []byte {
 	set(cache, "phones", true)
 	set(manager, "batch_queue", true)
 	set(connector, "app_type", false)
+	c2c := map[string]any{}
+	setSwitch(crm, "on")
+	setSwitch(manager, "on")
+	setSwitch(connector, "on")
+	setSwitch(c2c, "on")
+	setSwitch(c2c, "connected")
+	appObj["c2c"] = c2c
 	appObj["calls_queue"] = map[string]any{"calls": value(true)}
 	appObj["calls_storage"] = map[string]any{"calls": value(true)}
 	manager["connector"], crm["manager"], crm["users_cache"], appObj["crm"] = connector, manager, cache, crm
