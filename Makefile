@@ -78,7 +78,7 @@ fuzz:
 	  $(GO) test -run '^$$' -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:} || exit 1; \
 	done
 
-# The plugins inside real engines (internal/integration: Nagios Core 4,
+# The plugins inside real engines (internal/test/integration: Nagios Core 4,
 # Naemon, Icinga 2, NRPE, Nagios -> check_nrpe -> NRPE) against Apache's
 # mod_auth_digest, compared with the plugins run directly, and a self-test
 # proving broken plugins fail every engine. INTEGRATION_ENGINES=naemon,nrpe
@@ -86,9 +86,9 @@ fuzz:
 # addresses; INTEGRATION_KEEP=1 keeps the work dirs. The test binary runs
 # directly so that the overall tally line is the last one printed.
 integration: build
-	$(GO) vet -tags integration ./internal/integration/
-	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
-	cd internal/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
+	$(GO) vet -tags integration ./internal/test/integration/
+	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/test/integration/
+	cd internal/test/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
 
 # docs/img/: Icinga Web 2 as an operator sees the checks, screenshots from a
 # real run of the icingaweb engine (Icinga 2, IDO on MariaDB, Graphite,
@@ -96,8 +96,8 @@ integration: build
 SHOTS := integration-out/screenshots
 screenshots: build
 	rm -rf $(SHOTS)
-	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/integration/
-	cd internal/integration && INTEGRATION_ENGINES=icingaweb INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
+	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/test/integration/
+	cd internal/test/integration && INTEGRATION_ENGINES=icingaweb INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
 	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
 	install -d docs/img
 	install -m 644 $(SHOTS)/icingaweb/healthy-app.png docs/img/icingaweb-app-healthy.png

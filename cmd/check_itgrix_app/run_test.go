@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"check-itgrix/internal/golden"
+	"check-itgrix/internal/test/golden"
 )
 
 var fixedNow = func() time.Time { return time.Date(2026, 11, 24, 9, 14, 2, 0, time.UTC) }

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"check-itgrix/internal/golden"
-	"check-itgrix/internal/zonetest"
+	"check-itgrix/internal/test/golden"
+	"check-itgrix/internal/test/zonetest"
 )
 
 func noEnv(string) string { return "" }

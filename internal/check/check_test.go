@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"check-itgrix/internal/golden"
+	"check-itgrix/internal/test/golden"
 )
 
 func TestWorst(t *testing.T) {

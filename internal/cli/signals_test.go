@@ -15,7 +15,7 @@ import (
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
-	"check-itgrix/internal/rawserver"
+	"check-itgrix/internal/test/rawserver"
 )
 
 // TestInvalidStateCoversAnswersThatCannotBeEvaluated: --invalid-state

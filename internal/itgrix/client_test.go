@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"check-itgrix/internal/rawserver"
+	"check-itgrix/internal/test/rawserver"
 )
 
 const testPassword = "client-test-password"

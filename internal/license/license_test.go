@@ -8,7 +8,7 @@ import (
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
-	"check-itgrix/internal/zonetest"
+	"check-itgrix/internal/test/zonetest"
 )
 
 func parse(t *testing.T, doc string) *itgrix.Status {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"check-itgrix/internal/golden"
+	"check-itgrix/internal/test/golden"
 )
 
 // simNow is the simulator's and the plugins' clock in the tests below, so
@@ -116,7 +116,7 @@ func TestInvalidState(t *testing.T) {
 		{"license-refused-keeps-unreachable", "check_itgrix_license", append([]string{"--url", "http://127.0.0.1:" + port + "/status", "--invalid-state", "critical"}, auth()...), 3},
 		{"app-foreign-warning", "check_itgrix_app", append([]string{"--url", base + "/foreign/status", "--invalid-state", "warning"}, auth()...), 1},
 		{"license-foreign-default", "check_itgrix_license", append([]string{"--url", base + "/foreign/status"}, auth()...), 3},
-		{"app-status-file-not-a-document", "check_itgrix_app", []string{"--status-file", "../../testdata/status/not-json.html", "--invalid-state", "critical"}, 2},
+		{"app-status-file-not-a-document", "check_itgrix_app", []string{"--status-file", "../../../testdata/status/not-json.html", "--invalid-state", "critical"}, 2},
 		{"license-unreadable-file-not-covered", "check_itgrix_license", []string{"--status-file", "/nonexistent", "--invalid-state", "critical"}, 3},
 		{"app-usage-error-not-covered", "check_itgrix_app", []string{"--status-file", "/nonexistent", "--now", "soon", "--invalid-state", "critical"}, 3},
 	}

@@ -33,7 +33,7 @@ func TestMain(m *testing.M) {
 	}
 	binDir = dir
 	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
+	root := filepath.Join(filepath.Dir(file), "..", "..", "..")
 	sourceRoot = root
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X check-itgrix/internal/cli.Version=e2e", "-o", dir+"/", "./cmd/...")
 	build.Dir = root
@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		fmt.Printf("building binaries: %v\n%s", err, out)
 		os.Exit(1)
 	}
-	helper := exec.Command("go", "build", "-o", filepath.Join(dir, "peakrss"), "./internal/e2e/peakrss")
+	helper := exec.Command("go", "build", "-o", filepath.Join(dir, "peakrss"), "./internal/test/e2e/peakrss")
 	helper.Dir = root
 	if out, err := helper.CombinedOutput(); err != nil {
 		fmt.Printf("building peakrss: %v\n%s", err, out)
@@ -117,7 +117,7 @@ func plugin(t *testing.T, env []string, name string, args ...string) Run {
 		path = filepath.Join(binDir, name)
 	}
 	// Through peakrss, so the peak memory measured is the plugin's own,
-	// not this test process's (see internal/e2e/peakrss).
+	// not this test process's (see internal/test/e2e/peakrss).
 	report := filepath.Join(t.TempDir(), "peakrss")
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "peakrss"), append([]string{report, path}, args...)...)
 	cmd.Env = cleanEnv(Zone, env...)

@@ -14,7 +14,7 @@ import (
 // Dir is the absolute path of testdata/golden.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "golden")
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata", "golden")
 }
 
 // Assert fails t unless got equals the golden file name (a path below Dir).

@@ -60,7 +60,7 @@ func TestMain(m *testing.M) {
 // each breakage, and prints one tally line per engine, the self-test's,
 // and the overall line last.
 func TestIntegration(t *testing.T) {
-	root, err := filepath.Abs("../..")
+	root, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
 	}

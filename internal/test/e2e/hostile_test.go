@@ -22,7 +22,7 @@ import (
 
 	"github.com/icholy/digest"
 
-	"check-itgrix/internal/rawserver"
+	"check-itgrix/internal/test/rawserver"
 )
 
 const healthyDoc = `{"app_status":"Ok","app_state":"","app_err":"","app":{"calls_queue":{"calls":0}},"license":{"type":"Professional","valid_till":"2099-01-01"}}`

@@ -94,7 +94,7 @@
 //	INTEGRATION_KEEP=1 ...                    # keep the work dirs for a post-mortem
 //	INTEGRATION_OUT=DIR ...                   # screenshots and graphs there (default integration-out/)
 //	ITGRIX_BIN=DIR ...                        # the plugins to test (default bin/)
-//	go test -tags integration -v ./internal/integration/   # the same through go test
+//	go test -tags integration -v ./internal/test/integration/   # the same through go test
 //
 // Run as root (the packages it installs, daemons that drop to nagios) or as
 // a user with sudo for .ci/apt-install; then the daemons run as that user.

@@ -115,7 +115,7 @@ func TestFillVariables(t *testing.T) {
 }
 
 func TestDocumentedInfluxdbWriter(t *testing.T) {
-	block, err := documentedInfluxdbWriter(filepath.Join("..", "..", "docs", "graphing.md"))
+	block, err := documentedInfluxdbWriter(filepath.Join("..", "..", "..", "docs", "graphing.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // contribDir is where the files under test live; tests may point it at a copy.
-var contribDir = filepath.Join("..", "..", "contrib", "icinga2")
+var contribDir = filepath.Join("..", "..", "..", "contrib", "icinga2")
 
 func loadConf(t *testing.T, name string) []Block {
 	t.Helper()

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"check-itgrix/internal/zonetest"
+	"check-itgrix/internal/test/zonetest"
 )
 
 // TestZonesFarFromUTC runs the simulator and the licence plugin together in

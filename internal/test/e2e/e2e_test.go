@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"check-itgrix/internal/golden"
+	"check-itgrix/internal/test/golden"
 )
 
 func auth() []string { return []string{"-u", "admin", "-P", Password} }

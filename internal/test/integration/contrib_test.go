@@ -10,7 +10,7 @@ import (
 // The shipped contrib/ must stay readable by the harness: the engines'
 // argv for the direct comparison is derived from it.
 func TestContribNagiosCommandLines(t *testing.T) {
-	objs, err := ReadNagiosObjects(filepath.Join("..", "..", "contrib", "nagios"))
+	objs, err := ReadNagiosObjects(filepath.Join("..", "..", "..", "contrib", "nagios"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestShellFields(t *testing.T) {
 }
 
 func TestContribNRPECommands(t *testing.T) {
-	cmds, err := ReadNRPECommands(filepath.Join("..", "..", "contrib", "nrpe", "itgrix.cfg"))
+	cmds, err := ReadNRPECommands(filepath.Join("..", "..", "..", "contrib", "nrpe", "itgrix.cfg"))
 	if err != nil {
 		t.Fatal(err)
 	}
