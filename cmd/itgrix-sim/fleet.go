@@ -18,10 +18,12 @@ import (
 
 // fleetFlags are the flags that turn the simulator into a fleet.
 type fleetFlags struct {
-	n      int
-	first  string
-	period time.Duration
-	list   bool
+	n         int
+	first     string
+	period    time.Duration
+	list      bool
+	ini       bool
+	scenarios string
 }
 
 func addFleetFlags(app *kingpin.Application) *fleetFlags {
@@ -30,7 +32,22 @@ func addFleetFlags(app *kingpin.Application) *fleetFlags {
 	app.Flag("fleet-first", "With --fleet: PBX i also answers /status on the i-th address from this one (.0 and .255 skipped) at --listen's port; Linux answers every 127.x.y.z on loopback.").PlaceHolder("ADDR").StringVar(&f.first)
 	app.Flag("fleet-period", "With --fleet: how long a changing PBX stays in each scenario.").Default("10m").DurationVar(&f.period)
 	app.Flag("fleet-list", "With --fleet: print one tab-separated line per PBX (index, address or -, path, username, password, scenarios) and exit.").BoolVar(&f.list)
+	app.Flag("fleet-ini", "With --fleet: print an --extra-opts ini file with a section per PBX (pbx0, pbx1, ...: url, username, password) and exit.").BoolVar(&f.ini)
+	app.Flag("fleet-scenarios", "With --fleet: the scenarios to serve, PBX i the i-th of the comma-separated LIST (round robin, fixed), instead of the built-in mix.").PlaceHolder("LIST").StringVar(&f.scenarios)
 	return f
+}
+
+// iniURL is where a fleet PBX answers, as an ini's url: its own address at
+// --listen's port, or its path on --listen.
+func iniURL(p sim.PBX, listen string) (string, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil || port == "0" {
+		return "", fmt.Errorf("--fleet-ini: --listen %q: want a fixed ADDR:PORT the PBXs answer on", listen)
+	}
+	if p.Addr.IsValid() {
+		return "http://" + net.JoinHostPort(p.Addr.String(), port) + "/status", nil
+	}
+	return "http://" + net.JoinHostPort(host, port) + p.Path, nil
 }
 
 // runFleet lists or serves the fleet until ctx ends.
@@ -40,6 +57,13 @@ func runFleet(ctx context.Context, f *fleetFlags, c sim.Config, listen string, s
 		return 2
 	}
 	cfg := sim.FleetConfig{N: f.n, Username: c.Username, Secret: c.Password, Period: f.period, Now: c.Now}
+	if f.scenarios != "" && f.scenarios != "mix" {
+		cfg.Scenarios = strings.Split(f.scenarios, ",")
+		if err := cfg.Check(); err != nil {
+			fmt.Fprintf(stdout, "itgrix-sim: --fleet-scenarios: %v; known: %s\n", err, strings.Join(names(), ", "))
+			return 2
+		}
+	}
 	if f.first != "" {
 		a, err := netip.ParseAddr(f.first)
 		if err != nil || !a.Is4() {
@@ -47,9 +71,29 @@ func runFleet(ctx context.Context, f *fleetFlags, c sim.Config, listen string, s
 			return 2
 		}
 		cfg.First = a
+		if err := cfg.Check(); err != nil {
+			fmt.Fprintf(stdout, "itgrix-sim: --fleet-first: %v\n", err)
+			return 2
+		}
 	}
 	fleet := sim.NewFleet(cfg)
 	members := fleet.Members()
+	if f.ini {
+		var b strings.Builder
+		for i, p := range members {
+			u, err := iniURL(p, listen)
+			if err != nil {
+				fmt.Fprintf(stdout, "itgrix-sim: %v\n", err)
+				return 2
+			}
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "[pbx%d]\nurl = %s\nusername = %s\npassword = %s\n", p.Index, u, p.Username, p.Password)
+		}
+		fmt.Fprint(stdout, b.String())
+		return 0
+	}
 	if f.list {
 		for _, p := range members {
 			addr := "-"

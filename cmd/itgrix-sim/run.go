@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	if c.Password == "" {
 		c.Password = "itgrix"
 	}
-	if fleet.n != 0 || fleet.list {
+	if fleet.n != 0 || fleet.list || fleet.ini {
 		return runFleet(ctx, fleet, c, *listen, stdout)
 	}
 	if _, err := sim.Document(c.Scenario, now()); err != nil && c.StatusFile == "" {

@@ -109,10 +109,46 @@ func TestFleetFlags(t *testing.T) {
 	if len(lines) != 3 || !strings.HasPrefix(lines[1], "1\t127.17.1.1\t/pbx/1/status\tadmin\t") {
 		t.Errorf("--fleet-list: %q", lines)
 	}
-	for _, args := range [][]string{{"--fleet", "0", "--fleet-list"}, {"--fleet=-1"}, {"--fleet", "2", "--fleet-first", "::1"}, {"--fleet", "2", "--fleet-first", "pbx"}} {
+	for _, args := range [][]string{{"--fleet", "0", "--fleet-list"}, {"--fleet=-1"}, {"--fleet", "2", "--fleet-first", "::1"}, {"--fleet", "2", "--fleet-first", "pbx"},
+		// Past the end of IPv4 (once a panic), out of loopback, unknown scenarios.
+		{"--fleet", "3", "--fleet-first", "255.255.255.254", "--fleet-list"}, {"--fleet", "2", "--fleet-first", "10.0.0.1", "--fleet-list"},
+		{"--fleet", "300", "--fleet-first", "127.255.255.1", "--fleet-list"},
+		{"--fleet", "2", "--fleet-scenarios", "healthy,Stopped", "--fleet-list"}, {"--fleet", "2", "--fleet-ini", "--listen", "127.0.0.1:0"}} {
 		out.Reset()
 		if code := run(context.Background(), args, noEnv, &out, fixed); code != 2 || !strings.HasPrefix(out.String(), "itgrix-sim: --fleet") {
 			t.Errorf("%v: exit %d %q", args, code, out.String())
 		}
+	}
+}
+
+// --fleet-scenarios picks what the PBXs serve; --fleet-ini writes the
+// operator's guide's ini for them, one section per PBX.
+func TestFleetScenariosAndIni(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"--fleet", "3", "--fleet-first", "127.17.0.254", "--listen", "127.17.0.1:8077", "--password", "s", "--fleet-scenarios", "healthy,stopped"}
+	if code := run(context.Background(), append(args, "--fleet-list"), noEnv, &out, fixed); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		f := strings.Split(l, "\t")
+		got = append(got, f[len(f)-1])
+	}
+	if strings.Join(got, " ") != "healthy stopped healthy" {
+		t.Errorf("scenarios %v", got)
+	}
+	out.Reset()
+	if code := run(context.Background(), append(args, "--fleet-ini"), noEnv, &out, fixed); code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	ini := out.String()
+	if !strings.HasPrefix(ini, "[pbx0]\nurl = http://127.17.0.254:8077/status\nusername = admin\npassword = ") ||
+		!strings.Contains(ini, "\n\n[pbx1]\nurl = http://127.17.1.1:8077/status\n") || strings.Count(ini, "[pbx") != 3 {
+		t.Errorf("--fleet-ini:\n%s", ini)
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"--fleet", "1", "--listen", "127.0.0.1:9000", "--fleet-ini"}, noEnv, &out, fixed); code != 0 ||
+		!strings.Contains(out.String(), "url = http://127.0.0.1:9000/pbx/0/status\n") {
+		t.Errorf("path-only --fleet-ini: exit %d %q", code, out.String())
 	}
 }

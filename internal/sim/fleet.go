@@ -29,6 +29,46 @@ type FleetConfig struct {
 	Period time.Duration
 	// Now is the fleet's clock.
 	Now func() time.Time
+	// Scenarios, when set, replaces the built-in mix: PBX i serves
+	// Scenarios[i mod len], fixed, so a small trial shows exactly these.
+	Scenarios []string
+}
+
+// Check reports a configuration the fleet cannot serve: an unknown
+// scenario, or addresses that would leave 127.0.0.0/8 (where Linux answers
+// every address on loopback) or run past the end of IPv4.
+func (c FleetConfig) Check() error {
+	for _, s := range c.Scenarios {
+		if _, ok := scenarios[s]; !ok {
+			return fmt.Errorf("unknown scenario %q", s)
+		}
+	}
+	if !c.First.IsValid() {
+		return nil
+	}
+	loop := netip.MustParsePrefix("127.0.0.0/8")
+	if !c.First.Is4() || !loop.Contains(c.First) {
+		return fmt.Errorf("%s is not in %s", c.First, loop)
+	}
+	if last := c.lastAddr(); !last.IsValid() || !loop.Contains(last) {
+		return fmt.Errorf("%d PBXs from %s leave %s", c.N, c.First, loop)
+	}
+	return nil
+}
+
+// lastAddr is the address of the last PBX, or the invalid address when
+// the range runs past 255.255.255.255.
+func (c FleetConfig) lastAddr() netip.Addr {
+	addr, last := c.First, netip.Addr{}
+	for i := 0; i < c.N && addr.IsValid(); i++ {
+		for b := addr.As4(); addr.IsValid() && (b[3] == 0 || b[3] == 255); {
+			if addr = addr.Next(); addr.IsValid() {
+				b = addr.As4()
+			}
+		}
+		last, addr = addr, addr.Next()
+	}
+	return last
 }
 
 // PBX is one member of a fleet.
@@ -77,6 +117,7 @@ var mix = func() [100][]string {
 }()
 
 // Members lists the fleet's PBXs: addresses, paths, credentials, scenarios.
+// Past the end of IPv4 a PBX has no address (Check refuses such a fleet).
 func (c FleetConfig) Members() []PBX {
 	out := make([]PBX, c.N)
 	addr := c.First
@@ -84,9 +125,14 @@ func (c FleetConfig) Members() []PBX {
 		sum := sha256.Sum256([]byte(c.Secret + ":" + strconv.Itoa(i)))
 		p := PBX{Index: i, Path: fmt.Sprintf("/pbx/%d/status", i), Username: c.Username,
 			Password: hex.EncodeToString(sum[:8]), Scenarios: mix[i*37%len(mix)]}
-		if c.First.IsValid() {
-			for b := addr.As4(); b[3] == 0 || b[3] == 255; b = addr.As4() {
-				addr = addr.Next()
+		if len(c.Scenarios) > 0 {
+			p.Scenarios = []string{c.Scenarios[i%len(c.Scenarios)]}
+		}
+		if addr.IsValid() {
+			for b := addr.As4(); addr.IsValid() && (b[3] == 0 || b[3] == 255); {
+				if addr = addr.Next(); addr.IsValid() {
+					b = addr.As4()
+				}
 			}
 			p.Addr = addr
 			addr = addr.Next()

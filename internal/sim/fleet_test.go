@@ -236,3 +236,44 @@ func TestFleetForgetsOldNonces(t *testing.T) {
 		t.Errorf("answer to a fresh nonce: HTTP %d, want 200", code)
 	}
 }
+
+// A fleet near the end of IPv4 or leaving 127.0.0.0/8 is refused by Check,
+// and Members never panics on it.
+func TestFleetCheck(t *testing.T) {
+	for _, c := range []struct {
+		first string
+		n     int
+		want  string // "" for accepted
+	}{
+		{"127.17.0.254", 3, ""},
+		{"127.255.255.253", 2, ""},
+		{"127.255.255.253", 3, "leave 127.0.0.0/8"}, // .255 and 128.0.0.0 skipped
+		{"255.255.255.254", 1, "is not in"},
+		{"255.255.255.254", 3, "is not in"},
+		{"10.0.0.1", 1, "is not in"},
+	} {
+		cfg := FleetConfig{N: c.n, First: netip.MustParseAddr(c.first)}
+		err := cfg.Check()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%d from %s: %v", c.n, c.first, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%d from %s: %v, want %q", c.n, c.first, err, c.want)
+		}
+		_ = cfg.Members() // must not panic
+	}
+	if err := (FleetConfig{N: 2, Scenarios: []string{"healthy", "nope"}}).Check(); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("unknown scenario: %v", err)
+	}
+}
+
+// --fleet-scenarios: PBX i serves the i-th scenario of the list, fixed.
+func TestFleetScenarios(t *testing.T) {
+	m := FleetConfig{N: 5, Scenarios: []string{"healthy", "stopped"}}.Members()
+	for i, p := range m {
+		want := []string{"healthy", "stopped"}[i%2]
+		if len(p.Scenarios) != 1 || p.Scenarios[0] != want {
+			t.Errorf("PBX %d: %v, want [%s]", i, p.Scenarios, want)
+		}
+	}
+}
