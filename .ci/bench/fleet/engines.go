@@ -28,6 +28,9 @@ type engine interface {
 	figures() (figures, error)
 	// settle is how long the figures lag behind the checks.
 	settle() time.Duration
+	// log is the engine's own log for a rung's dir: where a failed rung's
+	// reason is.
+	log(dir string) string
 }
 
 type figures struct {
@@ -47,6 +50,7 @@ type icinga struct {
 func (*icinga) name() string          { return "icinga2" }
 func (*icinga) dropsRoot() bool       { return true }
 func (*icinga) settle() time.Duration { return 0 }
+func (*icinga) log(dir string) string { return dir + "/log/icinga2.log" }
 
 // certs makes the CA and node certificate the API needs, once per run.
 func (ic *icinga) certs(work string) error {
@@ -177,6 +181,7 @@ type naemon struct {
 func (*naemon) name() string          { return "naemon" }
 func (*naemon) dropsRoot() bool       { return false }
 func (*naemon) settle() time.Duration { return 2500 * time.Millisecond } // status_update_interval=2
+func (*naemon) log(dir string) string { return dir + "/naemon.log" }
 
 func (nm *naemon) setup(b *bench, dir string, c command, n int) ([]string, []string, error) {
 	o := b.o

@@ -183,11 +183,12 @@ func (b *bench) run() int {
 				continue
 			}
 			pass, failN := 0, 0
+			var broken error // a rung that could not measure: the bench is broken
 			try := func(n int) bool {
 				r, err := b.rung(e, c, n, sim.Process.Pid)
 				if err != nil {
-					fmt.Printf("bench-fleet: %s %s N=%d: %v\n", name, c.name, n, err)
-					r = rung{engine: name, cmd: c.name, n: n}
+					broken = fmt.Errorf("%s %s N=%d: %v", name, c.name, n, err)
+					return false
 				}
 				rungs = append(rungs, r)
 				fmt.Printf("%-7s %-6s N=%-5d %7.1f/%-7.1f checks/s  cpu/check %6.2f ms  latency avg %.3f s max %.3f s  exec avg %.3f s  peak %6.1f MiB  sim %.1f%% core  %s\n",
@@ -202,13 +203,19 @@ func (b *bench) run() int {
 				failN = n
 				break
 			}
-			for k := 0; k < o.refine && failN > 0 && failN-pass > max(pass/8, 10); k++ {
+			for k := 0; broken == nil && k < o.refine && failN > 0 && failN-pass > max(pass/8, 10); k++ {
 				mid := (pass + failN) / 2
 				if try(mid) {
 					pass = mid
 				} else {
 					failN = mid
 				}
+			}
+			if broken != nil {
+				return b.fail("%v", broken)
+			}
+			if pass == 0 {
+				return b.fail("%s %s: not even N=%d was sustained (figures above): no ratio to report", name, c.name, ladder[0])
 			}
 			best[name+"/"+c.name] = pass
 		}
@@ -218,10 +225,10 @@ func (b *bench) run() int {
 	first := o.engines[0]
 	scale := 60 / o.interval.Seconds()
 	perCore := int(float64(best[first+"/plugin"]) * scale)
-	ratio := 0.0
-	if best[first+"/recipe"] > 0 {
-		ratio = float64(best[first+"/plugin"]) / float64(best[first+"/recipe"])
+	if best[first+"/plugin"] == 0 || best[first+"/recipe"] == 0 {
+		return b.fail("%s: the plugin and the recipe must both be measured for fleet_ratio", first)
 	}
+	ratio := float64(best[first+"/plugin"]) / float64(best[first+"/recipe"])
 	fmt.Printf("fleet_ratio=%.1f\n", ratio)
 	fmt.Printf("fleet_per_core=%d\n", perCore)
 	return 0
@@ -291,11 +298,11 @@ func (b *bench) rung(e engine, c command, n, simPID int) (rung, error) {
 		}
 		select {
 		case <-exited:
-			return r, fmt.Errorf("%s exited; see %s/daemon.out", e.name(), dir)
+			return r, fmt.Errorf("%s exited; see %s and %s/daemon.out", e.name(), e.log(dir), dir)
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return r, fmt.Errorf("%s did not come up", e.name())
+			return r, fmt.Errorf("%s did not come up; see %s and %s/daemon.out", e.name(), e.log(dir), dir)
 		}
 	}
 	// Let the first round spread over one interval, then measure.
@@ -332,6 +339,12 @@ func (b *bench) rung(e engine, c command, n, simPID int) (rung, error) {
 		return r, err
 	}
 	checks := float64(a1 - a0)
+	if c.name != "floor" && a1 == start {
+		// Not one check reached the simulator: the engine cannot run the
+		// command (plugin missing, unreadable config, ...), which is no
+		// measurement of speed.
+		return r, fmt.Errorf("%s ran no check; see %s and %s/daemon.out", e.name(), e.log(dir), dir)
+	}
 	if c.name == "floor" {
 		// /bin/true asks no PBX: take the schedule as kept when the
 		// engine's latency says so.
