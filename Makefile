@@ -9,8 +9,16 @@ BIN      := bin
 PREFIX   ?= /usr
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
 BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man/man1
+DOCDIR   ?= $(PREFIX)/share/doc/check-itgrix
 DESTDIR  ?=
 PLUGINS  := check_itgrix_app check_itgrix_license
+# What make install puts under DOCDIR, in the source tree's layout (as the
+# packages do, so README.md's relative links work there). .ci/test-package-docs
+# checks that make install and the .deb install the same files.
+DOCS     := README.md LICENSE docs/operator-guide.md docs/performance.md docs/graphing.md \
+            docs/grafana-dashboard.json $(wildcard docs/img/*.png) \
+            $(wildcard contrib/icinga2/* contrib/nagios/* contrib/nrpe/* contrib/icingaweb2/*)
 
 .PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package integration screenshots
 
@@ -111,18 +119,24 @@ man: build
 demo: build
 	@bash .ci/demo $(BIN)
 
-# The plugins only: the simulator is for demos and trying configurations,
-# not for every PBX (make install-sim).
+# The plugins, their man pages, the docs and contrib/ (the simulator is for
+# demos and trying configurations, not for every PBX: make install-sim).
+# RPM-family hosts: make install PLUGINDIR=/usr/lib64/nagios/plugins.
 install: build
-	install -d $(DESTDIR)$(PLUGINDIR)
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 $(addprefix $(BIN)/,$(PLUGINS)) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 $(addprefix docs/,$(addsuffix .1,$(PLUGINS))) $(DESTDIR)$(MANDIR)/
+	for f in $(DOCS); do install -D -m 0644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
 
 install-sim: build
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)
 	install -m 0755 $(BIN)/itgrix-sim $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/itgrix-sim.1 $(DESTDIR)$(MANDIR)/
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PLUGINDIR)/,$(PLUGINS)) $(DESTDIR)$(BINDIR)/itgrix-sim
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/,$(addsuffix .1,$(PLUGINS) itgrix-sim))
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BIN) dist
