@@ -1,5 +1,11 @@
 package integration
 
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
 // Check names one of the two plugins.
 type Check string
 
@@ -45,7 +51,8 @@ var Cases = []Case{
 	{"restarting", App, Warning},
 	{"restarting", License, OK},
 	{"stopped", App, Critical},
-	{"stopped", License, Critical},
+	// A Subscription licence: paid, so contrib's default accepts it.
+	{"stopped", License, OK},
 	{"expiring", App, OK},
 	{"expiring", License, Warning},
 	{"expired", App, OK},
@@ -57,6 +64,90 @@ var Cases = []Case{
 	{"stale-cache", App, Critical},
 	{"foreign", App, Critical},
 	{"foreign", License, Unknown},
+	// A PBX's own settings (HostSettings) win over contrib's defaults: 25
+	// calls are under this host's queue warning of 30, and this host
+	// expects a Subscription licence, so its Professional one pages.
+	{"queue", App, OK},
+	{"queue", License, Critical},
+}
+
+// HostSetting is one of a PBX's own settings, given where an operator gives
+// it for one host: an Icinga 2 host var (also a Director host field), a
+// Nagios/Naemon host custom variable, or the PBX's own NRPE command line.
+type HostSetting struct {
+	Icinga string   // the host var, e.g. itgrix_queue_warning
+	Nagios string   // the host custom variable, e.g. _ITGRIX_QUEUE_WARNING
+	Flag   string   // the plugin's flag the value reaches
+	Values []string // the value; more than one repeats the flag (an Icinga array)
+	// List: Icinga takes an array, and Nagios the flags themselves (a
+	// custom variable holds one string).
+	List bool
+}
+
+// HostSettings are the scenarios' hosts' own settings.
+var HostSettings = map[string][]HostSetting{
+	"queue": {
+		{Icinga: "itgrix_queue_warning", Nagios: "_ITGRIX_QUEUE_WARNING", Flag: "--queue-warning", Values: []string{"30"}},
+		{Icinga: "itgrix_license_expected_type", Nagios: "_ITGRIX_EXPECTED_TYPES", Flag: "--expected-type", Values: []string{"Subscription"}, List: true},
+	},
+}
+
+// IcingaValue is the setting as an Icinga 2 value (JSON is valid Icinga
+// syntax for strings and arrays).
+func (h HostSetting) IcingaValue() any {
+	if h.List {
+		return h.Values
+	}
+	return h.Values[0]
+}
+
+// IcingaVars renders a scenario's settings as Host object lines.
+func IcingaVars(scenario string) string {
+	var b strings.Builder
+	for _, h := range HostSettings[scenario] {
+		v, _ := json.Marshal(h.IcingaValue())
+		fmt.Fprintf(&b, "  vars.%s = %s\n", h.Icinga, v)
+	}
+	return b.String()
+}
+
+// NagiosValue is the setting as a Nagios custom variable's value.
+func (h HostSetting) NagiosValue() string {
+	if !h.List {
+		return h.Values[0]
+	}
+	var parts []string
+	for _, v := range h.Values {
+		parts = append(parts, h.Flag+" "+v)
+	}
+	return strings.Join(parts, " ")
+}
+
+// NRPELine gives a PBX's NRPE command line its own settings, as the
+// operator edits the PBX's copy of contrib/nrpe: a flag's shipped values
+// are replaced, where the first stood, by the host's; a command without the
+// flag is left alone.
+func NRPELine(scenario string, argv []string) []string {
+	out := argv
+	for _, h := range HostSettings[scenario] {
+		var kept []string
+		done := false
+		for i := 0; i < len(out); i++ {
+			if out[i] == h.Flag && i+1 < len(out) {
+				if !done {
+					for _, v := range h.Values {
+						kept = append(kept, h.Flag, v)
+					}
+					done = true
+				}
+				i++
+				continue
+			}
+			kept = append(kept, out[i])
+		}
+		out = kept
+	}
+	return out
 }
 
 // Scenarios lists the scenarios of cases, in table order, each once.

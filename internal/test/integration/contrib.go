@@ -110,6 +110,41 @@ func (o NagiosObjects) find(typ, name string) (NagiosObject, bool) {
 	return NagiosObject{}, false
 }
 
+// HostMacros returns the $_HOSTx$ macros of a host that uses the templates
+// uses (in order, each with its own "use" chain) and sets the custom
+// variables own: the host's own value first, then the first template's
+// that has one, as Nagios inherits them.
+func (o NagiosObjects) HostMacros(uses []string, own map[string]string) map[string]string {
+	m := map[string]string{}
+	set := func(vars map[string]string) {
+		for k, v := range vars {
+			if name, ok := strings.CutPrefix(k, "_"); ok {
+				if _, done := m["_HOST"+strings.ToUpper(name)]; !done {
+					m["_HOST"+strings.ToUpper(name)] = v
+				}
+			}
+		}
+	}
+	set(own)
+	seen := map[string]bool{}
+	var walk func(names []string)
+	walk = func(names []string) {
+		for _, name := range names {
+			name = strings.TrimSpace(name)
+			if name == "" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			if obj, ok := o.find("host", name); ok {
+				set(obj.Vars)
+				walk(strings.Split(obj.Vars["use"], ","))
+			}
+		}
+	}
+	walk(uses)
+	return m
+}
+
 // CommandLine expands a check_command ("cmd!arg1!arg2") of a service
 // template into the argv Nagios runs, with macros from macros (USER1,
 // HOSTADDRESS, ...). A macro it does not know is an error, so a contrib

@@ -15,6 +15,9 @@ func TestContribNagiosCommandLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	macros := map[string]string{"USER1": "/p", "USER3": "admin", "USER4": "/pw", "HOSTADDRESS": "127.1.2.3", "HOSTNAME": "pbx"}
+	for k, v := range objs.HostMacros([]string{"itgrix-pbx", "generic-host"}, nil) {
+		macros[k] = v
+	}
 	for tmpl, plugin := range map[string]string{
 		"itgrix-app": "/p/check_itgrix_app", "itgrix-license": "/p/check_itgrix_license",
 		"itgrix-app-nrpe": "/p/check_nrpe", "itgrix-license-nrpe": "/p/check_nrpe",
@@ -32,6 +35,45 @@ func TestContribNagiosCommandLines(t *testing.T) {
 		}
 		if d, err := objs.Template("service", tmpl, "service_description"); err != nil || d == "" {
 			t.Errorf("%s: no service_description (%v)", tmpl, err)
+		}
+	}
+}
+
+// A PBX host that uses contrib's itgrix-pbx gets the shipped defaults; its
+// own custom variables win over them, and reach the plugin's argv.
+func TestContribNagiosHostOverrides(t *testing.T) {
+	objs, err := ReadNagiosObjects(filepath.Join("..", "..", "..", "contrib", "nagios"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := func(tmpl string, own map[string]string) string {
+		t.Helper()
+		macros := map[string]string{"USER1": "/p", "USER3": "admin", "USER4": "/pw", "HOSTADDRESS": "h"}
+		for k, v := range objs.HostMacros([]string{"itgrix-pbx", "linux-server"}, own) {
+			macros[k] = v
+		}
+		cmd, err := objs.Template("service", tmpl, "check_command")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := objs.CommandLine(cmd, macros)
+		if err != nil {
+			t.Fatalf("%s: %v", tmpl, err)
+		}
+		return strings.Join(a, " ")
+	}
+	for _, c := range []struct {
+		tmpl string
+		own  map[string]string
+		want string
+	}{
+		{"itgrix-app", nil, "--queue-warning 10 --queue-critical 50 --cache-age-warning 1d --cache-age-critical 3d --invalid-state critical"},
+		{"itgrix-app-ini", map[string]string{"_ITGRIX_QUEUE_WARNING": "20", "_ITGRIX_EXTRA_OPTS": "pbx@/x.ini"}, "--extra-opts=pbx@/x.ini --queue-warning 20 --queue-critical 50"},
+		{"itgrix-license", nil, "-w 30 -c 7 --expected-type Professional --expected-type Subscription"},
+		{"itgrix-license", map[string]string{"_ITGRIX_EXPECTED_TYPES": "--expected-type Subscription", "_ITGRIX_LICENSE_WARNING": "45"}, "-w 45 -c 7 --expected-type Subscription"},
+	} {
+		if got := argv(c.tmpl, c.own); !strings.HasSuffix(got, c.want) && !strings.Contains(got, c.want+" ") {
+			t.Errorf("%s with %v: %s\nwant %s", c.tmpl, c.own, got, c.want)
 		}
 	}
 }
@@ -113,6 +155,32 @@ func TestContribNRPECommands(t *testing.T) {
 		argv, err := n.Argv(PBX{Scenario: "s"}, name)
 		if err != nil || filepath.Base(argv[0]) != c.Plugin() {
 			t.Errorf("%s: %q %v", c, argv, err)
+		}
+	}
+}
+
+// A PBX's own NRPE settings replace the shipped values of the flags its
+// commands have, and touch no command without them.
+func TestNRPELine(t *testing.T) {
+	cmds, err := ReadNRPECommands(filepath.Join("..", "..", "..", "contrib", "nrpe", "itgrix.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cmds {
+		argv, err := ShellFields(c.Line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(NRPELine("queue", argv), " ")
+		switch c.Name {
+		case "check_itgrix_app":
+			if !strings.Contains(got, " --queue-warning 30 ") || strings.Contains(got, "--expected-type") {
+				t.Errorf("%s: %s", c.Name, got)
+			}
+		case "check_itgrix_license":
+			if !strings.Contains(got, " --expected-type Subscription") || strings.Count(got, "--expected-type") != 1 || strings.Contains(got, "--queue-warning") {
+				t.Errorf("%s: %s", c.Name, got)
+			}
 		}
 	}
 }

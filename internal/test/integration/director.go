@@ -79,9 +79,13 @@ object CheckerComponent "checker" { }
 	for _, p := range env.PBXs {
 		fmt.Fprintf(&sections, "[%s]\nurl = http://%s:8077/status\nusername = %s\npassword = %s\n\n",
 			p.Scenario, p.Addr, env.Login.User, env.Login.Password)
+		// The PBX's own settings go in the host's fields.
+		vars := map[string]any{"itgrix_extra_opts": "$host.name$@" + ini}
+		for _, h := range HostSettings[p.Scenario] {
+			vars[h.Icinga] = h.IcingaValue()
+		}
 		host, _ := json.Marshal(map[string]any{
-			"imports": []string{"itgrix-pbx"}, "address": p.Addr, "check_command": "dummy",
-			"vars": map[string]string{"itgrix_extra_opts": "$host.name$@" + ini},
+			"imports": []string{"itgrix-pbx"}, "address": p.Addr, "check_command": "dummy", "vars": vars,
 		})
 		// The basket's service set gives it both services.
 		if _, err := d.cli(ctx, "", "host", "create", p.Scenario, "--json", string(host)); err != nil {

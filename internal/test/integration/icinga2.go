@@ -67,8 +67,8 @@ func (ic *icinga) Start(ctx context.Context, env *Env) error {
   vars.itgrix = true
   vars.itgrix_username = %q
   vars.itgrix_password = ItgrixPassword
-}
-`, p.Scenario, p.Addr, env.Login.User)
+%s}
+`, p.Scenario, p.Addr, env.Login.User, IcingaVars(p.Scenario))
 	}
 	if err := writeFile(filepath.Join(ic.dir, "zones.d", "master", "hosts.conf"), hosts.String(), 0o644); err != nil {
 		return err

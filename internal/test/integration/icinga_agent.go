@@ -27,10 +27,21 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 	filter := fmt.Sprintf("host.name == %q", clusterAgent)
 	var rep Report
 	var sources []string
+	var set string // the scenario whose host settings the agent host holds
 	for _, s := range Scenarios(env.Cases) {
 		port := strconv.Itoa(c.AgentPorts[s])
-		if _, err := c.Master.API.Do(ctx, "POST", "/v1/objects/hosts/"+clusterAgent,
-			map[string]any{"attrs": map[string]any{"vars.itgrix_port": c.AgentPorts[s]}}); err != nil {
+		attrs := map[string]any{"vars.itgrix_port": c.AgentPorts[s]}
+		// The host plays each PBX in turn, with that PBX's own settings.
+		// Icinga 2.13's API cannot drop a var again, so the scenarios with
+		// settings must come last in the table.
+		if set != "" {
+			return Report{}, fmt.Errorf("scenario %s follows %s, whose host settings the agent host cannot drop: put scenarios with HostSettings last", s, set)
+		}
+		for _, h := range HostSettings[s] {
+			attrs["vars."+h.Icinga] = h.IcingaValue()
+			set = s
+		}
+		if _, err := c.Master.API.Do(ctx, "POST", "/v1/objects/hosts/"+clusterAgent, map[string]any{"attrs": attrs}); err != nil {
 			return Report{}, err
 		}
 		since, err := forceChecks(ctx, c.Master, filter)

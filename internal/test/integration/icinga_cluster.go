@@ -129,8 +129,8 @@ func (c *icingaCluster) writeZonesD(env *Env) error {
   address = %q
   vars.itgrix = true
   vars.itgrix_extra_opts = "$host.name$@%s"
-}
-`, p.Scenario, p.Addr, ini)
+%s}
+`, p.Scenario, p.Addr, ini, IcingaVars(p.Scenario))
 		fmt.Fprintf(&sections, "[%s]\nurl = http://%s:8077/status\nusername = %s\npassword = %s\n\n",
 			p.Scenario, p.Addr, env.Login.User, env.Login.Password)
 	}

@@ -81,9 +81,15 @@ func (n *nagiosCore) Start(ctx context.Context, env *Env) error {
 	// needs a check command, which Debian's stock commands lack.
 	hosts := "define command {\n    command_name itgrix-test-host-alive\n    command_line /bin/true\n}\n"
 	for _, p := range env.PBXs {
-		hosts += fmt.Sprintf("define host {\n    use generic-host\n    host_name %s\n    address %s\n"+
-			"    check_command itgrix-test-host-alive\n    max_check_attempts 1\n    check_period 24x7\n    contact_groups admins\n}\n",
-			p.Scenario, p.Addr)
+		// contrib's itgrix-pbx holds the thresholds; the PBX's own
+		// custom variables override them.
+		own := ""
+		for _, h := range HostSettings[p.Scenario] {
+			own += fmt.Sprintf("    %s %s\n", h.Nagios, h.NagiosValue())
+		}
+		hosts += fmt.Sprintf("define host {\n    use itgrix-pbx,generic-host\n    host_name %s\n    address %s\n"+
+			"    check_command itgrix-test-host-alive\n    max_check_attempts 1\n    check_period 24x7\n    contact_groups admins\n%s}\n",
+			p.Scenario, p.Addr, own)
 		for _, c := range Checks(env.Cases, p.Scenario) {
 			hosts += fmt.Sprintf("define service {\n    use %s\n    host_name %s\n}\n", n.templates[c], p.Scenario)
 		}
@@ -229,6 +235,13 @@ func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, err
 		}
 		macros := map[string]string{"HOSTADDRESS": p.Addr, "HOSTNAME": p.Scenario}
 		for k, v := range n.macros {
+			macros[k] = v
+		}
+		own := map[string]string{}
+		for _, h := range HostSettings[p.Scenario] {
+			own[h.Nagios] = h.NagiosValue()
+		}
+		for k, v := range n.objects.HostMacros([]string{"itgrix-pbx", "generic-host"}, own) {
 			macros[k] = v
 		}
 		argv, err := n.objects.CommandLine(tmplCmd, macros)

@@ -44,6 +44,14 @@ func (n *nrpePBX) Start(ctx context.Context, env *Env) error {
 		var cmds strings.Builder
 		for _, c := range contrib {
 			c.Line = r.Replace(c.Line)
+			if len(HostSettings[p.Scenario]) > 0 {
+				// The PBX's own settings, edited into its copy of the file.
+				argv, err := ShellFields(c.Line)
+				if err != nil {
+					return err
+				}
+				c.Line = strings.Join(NRPELine(p.Scenario, argv), " ")
+			}
 			n.commands[p.Scenario] = append(n.commands[p.Scenario], c)
 			fmt.Fprintf(&cmds, "command[%s]=%s\n", c.Name, c.Line)
 		}
