@@ -60,6 +60,7 @@ test: build tools
 	@bash .ci/test-man
 	@bash .ci/test-package
 	@bash .ci/test-package-docs
+	@bash .ci/test-samples
 
 # Whole-process benchmark against lighttpd Digest (writes docs/performance.md),
 # then the Go micro-benchmarks. Not part of make test.
