@@ -3,7 +3,6 @@ package integration
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -77,9 +76,7 @@ func (ic *icinga) Start(ctx context.Context, env *Env) error {
 	if err != nil {
 		return err
 	}
-	ic.API = &IcingaAPI{Base: fmt.Sprintf("https://127.0.0.1:%d", port), User: "test", Password: "api-" + randomHex(8)}
-	ic.API.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: ca.pool, ServerName: icingaNode}, Proxy: nil}}
+	ic.API = IcingaCA{ca}.API(icingaNode, port, "test", "api-"+randomHex(8))
 	var features []IcingaFeature
 	var featureConf strings.Builder
 	for _, name := range env.order {
@@ -88,23 +85,13 @@ func (ic *icinga) Start(ctx context.Context, env *Env) error {
 			featureConf.WriteString(f.IcingaConfig(env) + "\n")
 		}
 	}
-	conf := fmt.Sprintf(`const PluginDir = %q
-const NodeName = %q
-const ZoneName = "master"
-const ItgrixPassword = %q
-include <itl>
-include <plugins>
+	node := IcingaNode{PluginDir: env.EngineBin, Name: icingaNode, Log: filepath.Join(ic.dir, "log", "icinga2.log"),
+		Severity: "information", APIPort: port, APIUser: ic.API.User, APIPassword: ic.API.Password}
+	conf := node.Conf() + fmt.Sprintf(`const ItgrixPassword = %q
 include %q
-object FileLogger "main" { path = %q; severity = "information" }
-object Endpoint NodeName { }
-object Zone ZoneName { endpoints = [ NodeName ] }
-object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = %d }
-object ApiUser %q { password = %q; permissions = [ "*" ] }
-object CheckerComponent "checker" { }
 %s
 include_zones "itgrix", %q
-`, env.EngineBin, icingaNode, env.Login.Password, icingaStockTemplates, filepath.Join(ic.dir, "log", "icinga2.log"), port,
-		ic.API.User, ic.API.Password, featureConf.String(), filepath.Join(ic.dir, "zones.d"))
+`, env.Login.Password, icingaStockTemplates, featureConf.String(), filepath.Join(ic.dir, "zones.d"))
 	if err := writeFile(filepath.Join(ic.dir, "icinga2.conf"), conf, 0o600); err != nil {
 		return err
 	}

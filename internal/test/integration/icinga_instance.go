@@ -5,14 +5,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -115,9 +113,7 @@ func newIcingaInstance(dir, name string, ca *icingaCA) (*icingaInstance, error) 
 		return nil, err
 	}
 	n := &icingaInstance{Name: name, Dir: dir, Port: port}
-	n.API = &IcingaAPI{Base: fmt.Sprintf("https://127.0.0.1:%d", port), User: "test", Password: "api-" + randomHex(8)}
-	n.API.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		TLSClientConfig: &tls.Config{RootCAs: ca.pool, ServerName: name}, Proxy: nil}}
+	n.API = IcingaCA{ca}.API(name, port, "test", "api-"+randomHex(8))
 	return n, nil
 }
 
@@ -183,11 +179,7 @@ object ApiUser %q { password = %q; permissions = [ %s ] }
 // and its data, log, cache, spool and run directories under dir, as the
 // engine user.
 func icingaArgv(env *Env, dir string) []string {
-	argv := []string{"icinga2", "daemon", "-c", filepath.Join(dir, "icinga2.conf")}
-	for k, v := range map[string]string{"DataDir": "lib", "LogDir": "log", "CacheDir": "cache", "SpoolDir": "spool", "InitRunDir": "run"} {
-		argv = append(argv, "-D"+k+"="+filepath.Join(dir, v))
-	}
-	return append(argv, "-DRunAsUser="+env.EngineUser, "-DRunAsGroup="+env.EngineGroup)
+	return IcingaDaemonArgv(dir, env.EngineUser, env.EngineGroup)
 }
 
 // Await polls ready until it holds, the daemon exits or ctx ends.

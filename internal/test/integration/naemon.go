@@ -32,7 +32,12 @@ func newNaemon() Component {
 // naemonBuild returns the cached Naemon build for the tarball's hash,
 // building it first if there is none.
 func naemonBuild(ctx context.Context, env *Env) (string, []string, error) {
-	tarball, err := naemonSource(env.Root)
+	return naemonBuildIn(ctx, env.Root, env.Work, env.Logf)
+}
+
+// naemonBuildIn builds from root's tarball in a temporary directory of work.
+func naemonBuildIn(ctx context.Context, root, work string, logf func(string, ...any)) (string, []string, error) {
+	tarball, err := naemonSource(root)
 	if err != nil {
 		return "", nil, err
 	}
@@ -60,8 +65,8 @@ func naemonBuild(ctx context.Context, env *Env) (string, []string, error) {
 	if _, err := os.Stat(filepath.Join(prefix, ".complete")); err == nil {
 		return bin, stock, nil
 	}
-	env.Logf("naemon: building %s into %s (once)", tarball, prefix)
-	src, err := os.MkdirTemp(env.Work, "naemon-src-")
+	logf("naemon: building %s into %s (once)", tarball, prefix)
+	src, err := os.MkdirTemp(work, "naemon-src-")
 	if err != nil {
 		return "", nil, err
 	}

@@ -94,44 +94,26 @@ func (n *nagiosCore) Start(ctx context.Context, env *Env) error {
 			hosts += fmt.Sprintf("define service {\n    use %s\n    host_name %s\n}\n", n.templates[c], p.Scenario)
 		}
 	}
+	// The log first: Nagios logs the errors of what follows there.
 	var main strings.Builder
-	fmt.Fprintf(&main, "log_file=%s/nagios.log\n", n.dir)
+	main.WriteString(NagiosMainConf(n.dir, env.EngineUser, env.EngineGroup))
 	for _, f := range stock {
 		fmt.Fprintf(&main, "cfg_file=%s\n", f)
 	}
 	fmt.Fprintf(&main, "cfg_dir=%s\ncfg_file=%s/hosts.cfg\n", contrib, n.dir)
-	fmt.Fprintf(&main, `resource_file=%[1]s/resource.cfg
-status_file=%[1]s/status.dat
-status_update_interval=1
-temp_file=%[1]s/nagios.tmp
-temp_path=%[1]s
-lock_file=%[1]s/nagios.pid
-check_result_path=%[1]s/spool
-check_result_reaper_frequency=1
-command_file=%[1]s/rw/nagios.cmd
-query_socket=%[1]s/rw/nagios.qh
+	main.WriteString(`status_update_interval=1
 check_external_commands=1
 command_check_interval=-1
-state_retention_file=%[1]s/retention.dat
-retain_state_information=0
-object_cache_file=%[1]s/objects.cache
-precached_object_file=%[1]s/objects.precache
-nagios_user=%[2]s
-nagios_group=%[3]s
-enable_notifications=0
-execute_host_checks=0
 service_check_timeout=30
-illegal_macro_output_chars=`+"`~$&|'\"<>"+`
-`, n.dir, env.EngineUser, env.EngineGroup)
+illegal_macro_output_chars=` + "`~$&|'\"<>" + `
+`)
 	for name, content := range map[string]string{"resource.cfg": res.String(), "hosts.cfg": hosts, "nagios.cfg": main.String()} {
 		if err := writeFile(filepath.Join(n.dir, name), content, 0o644); err != nil {
 			return err
 		}
 	}
-	for _, d := range []string{"spool", "rw"} {
-		if err := mkdirAll(filepath.Join(n.dir, d)); err != nil {
-			return err
-		}
+	if err := NagiosDirs(n.dir); err != nil {
+		return err
 	}
 	if err := chownTree(n.dir, env.EngineUser, env.EngineGroup); err != nil {
 		return err
@@ -293,4 +275,41 @@ func readStatus(path string) ([]map[string]string, error) {
 		}
 	}
 	return out, sc.Err()
+}
+
+// NagiosMainConf is what every Nagios Core 4 or Naemon this project runs has
+// in its main configuration (the harness's engines, make bench-fleet's): its
+// files under dir (which NagiosDirs prepares), the user and group it runs
+// as, no retention, no notifications, no host checks. Callers add
+// cfg_file lines and their own settings.
+func NagiosMainConf(dir, user, group string) string {
+	return fmt.Sprintf(`log_file=%[1]s/nagios.log
+resource_file=%[1]s/resource.cfg
+status_file=%[1]s/status.dat
+temp_file=%[1]s/nagios.tmp
+temp_path=%[1]s
+lock_file=%[1]s/nagios.pid
+check_result_path=%[1]s/spool
+check_result_reaper_frequency=1
+command_file=%[1]s/rw/nagios.cmd
+query_socket=%[1]s/rw/nagios.qh
+state_retention_file=%[1]s/retention.dat
+retain_state_information=0
+object_cache_file=%[1]s/objects.cache
+precached_object_file=%[1]s/objects.precache
+nagios_user=%[2]s
+nagios_group=%[3]s
+enable_notifications=0
+execute_host_checks=0
+`, dir, user, group)
+}
+
+// NagiosDirs creates the directories NagiosMainConf names.
+func NagiosDirs(dir string) error {
+	for _, d := range []string{"spool", "rw"} {
+		if err := mkdirAll(filepath.Join(dir, d)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

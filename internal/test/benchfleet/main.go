@@ -13,11 +13,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"check-itgrix/internal/test/integration"
 )
 
 type options struct {
@@ -92,7 +94,7 @@ func main() {
 	flag.StringVar(&o.first, "first", "127.17.1.1", "address of the first PBX")
 	flag.StringVar(&o.listen, "listen", "127.17.0.1:8077", "the simulator's own address")
 	engines := flag.String("engines", "icinga2", "engines to run the ladders in: icinga2, naemon")
-	flag.StringVar(&o.naemon, "naemon", "", "the naemon binary (for -engines naemon)")
+	flag.StringVar(&o.naemon, "naemon", "", "the naemon binary (for -engines naemon; default: build the vendored source as make integration does)")
 	flag.Parse()
 	o.engines = strings.Split(*engines, ",")
 	o.ladders = map[string][]int{"plugin": ints(plugin), "recipe": ints(recipe), "floor": ints(floor)}
@@ -165,13 +167,19 @@ func (b *bench) run() int {
 		switch name {
 		case "icinga2":
 			ic := &icinga{}
-			if err := ic.certs(o.work); err != nil {
+			if err := ic.certs(); err != nil {
 				return b.fail("certificates: %v", err)
 			}
 			e = ic
 		case "naemon":
 			if o.naemon == "" {
-				return b.fail("-engines naemon needs -naemon")
+				// The harness's build: the vendored source, built once into
+				// the cache make integration shares.
+				bin, err := integration.BuildNaemon(context.Background(), ".", o.work, func(f string, a ...any) { fmt.Printf(f+"\n", a...) })
+				if err != nil {
+					return b.fail("naemon: %v", err)
+				}
+				o.naemon = bin
 			}
 			e = &naemon{bin: o.naemon}
 		default:
@@ -214,9 +222,6 @@ func (b *bench) run() int {
 			if broken != nil {
 				return b.fail("%v", broken)
 			}
-			if pass == 0 {
-				return b.fail("%s %s: not even N=%d was sustained (figures above): no ratio to report", name, c.name, ladder[0])
-			}
 			best[name+"/"+c.name] = pass
 		}
 	}
@@ -226,7 +231,7 @@ func (b *bench) run() int {
 	scale := 60 / o.interval.Seconds()
 	perCore := int(float64(best[first+"/plugin"]) * scale)
 	if best[first+"/plugin"] == 0 || best[first+"/recipe"] == 0 {
-		return b.fail("%s: the plugin and the recipe must both be measured for fleet_ratio", first)
+		return b.fail("%s sustained not even the first rung of the plugin's or the recipe's ladder (figures above): no fleet_ratio", first)
 	}
 	ratio := float64(best[first+"/plugin"]) / float64(best[first+"/recipe"])
 	fmt.Printf("fleet_ratio=%.1f\n", ratio)
@@ -239,15 +244,6 @@ func verdict(ok bool) string {
 		return "sustained"
 	}
 	return "NOT sustained"
-}
-
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // rung runs the engine with n PBXs checked by c and measures it.

@@ -2,10 +2,9 @@ package main
 
 import (
 	"bufio"
-	"crypto/tls"
+	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
@@ -13,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"check-itgrix/internal/test/integration"
 )
 
 // engine is a monitoring daemon the ladder runs in.
@@ -41,68 +42,62 @@ type figures struct {
 
 func abs(p string) string { a, _ := filepath.Abs(p); return a }
 
-// icinga is Icinga 2 with its REST API on 127.0.0.1 for the figures.
-type icinga struct {
-	pki, apiPass string
-	apiPort      int
+// runAs is the user and group the engine runs as: the bench's -user, or
+// whoever runs the bench.
+func runAs(name string) (string, string, error) {
+	if name != "" {
+		return name, name, nil
+	}
+	u, err := user.Current()
+	if err != nil {
+		return "", "", err
+	}
+	g, err := user.LookupGroupId(u.Gid)
+	if err != nil {
+		return "", "", err
+	}
+	return u.Username, g.Name, nil
 }
+
+// icinga is Icinga 2 configured and run as the integration harness runs
+// it (integration.IcingaNode, its CA and argv), with its REST API on
+// 127.0.0.1 for the figures.
+type icinga struct {
+	ca  integration.IcingaCA
+	api *integration.IcingaAPI
+}
+
+const benchNode = "bench.poller"
 
 func (*icinga) name() string          { return "icinga2" }
 func (*icinga) dropsRoot() bool       { return true }
 func (*icinga) settle() time.Duration { return 0 }
 func (*icinga) log(dir string) string { return dir + "/log/icinga2.log" }
 
-// certs makes the CA and node certificate the API needs, once per run.
-func (ic *icinga) certs(work string) error {
-	d := filepath.Join(work, "pki")
-	if err := os.MkdirAll(d, 0o755); err != nil {
-		return err
-	}
-	for _, args := range [][]string{
-		{"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=bench CA", "-keyout", d + "/ca.key", "-out", d + "/ca.crt"},
-		{"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=bench.poller", "-keyout", d + "/bench.poller.key", "-out", d + "/node.csr"},
-		{"x509", "-req", "-in", d + "/node.csr", "-CA", d + "/ca.crt", "-CAkey", d + "/ca.key", "-CAcreateserial", "-days", "2", "-out", d + "/bench.poller.crt"},
-	} {
-		if out, err := exec.Command("openssl", args...).CombinedOutput(); err != nil {
-			return fmt.Errorf("openssl %s: %v: %s", args[0], err, out)
-		}
-	}
-	ic.pki = d
-	ic.apiPass = fmt.Sprintf("api-%d", time.Now().UnixNano())
-	return nil
+// certs makes the CA the API's certificates come from, once per run.
+func (ic *icinga) certs() (err error) {
+	ic.ca, err = integration.NewIcingaCA()
+	return err
 }
 
 func (ic *icinga) setup(b *bench, dir string, c command, n int) ([]string, []string, error) {
 	o := b.o
-	for _, d := range []string{"lib/certs", "log", "run", "cache", "spool"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return nil, nil, err
-		}
+	if err := integration.IcingaDirs(dir); err != nil {
+		return nil, nil, err
 	}
-	for _, f := range []string{"ca.crt", "bench.poller.crt", "bench.poller.key"} {
-		data, err := os.ReadFile(filepath.Join(ic.pki, f))
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := os.WriteFile(filepath.Join(dir, "lib/certs", f), data, 0o600); err != nil {
-			return nil, nil, err
-		}
+	if err := ic.ca.Issue(filepath.Join(dir, "lib", "certs"), benchNode); err != nil {
+		return nil, nil, err
 	}
-	ic.apiPort = freePort()
+	port, err := integration.FreePort()
+	if err != nil {
+		return nil, nil, err
+	}
+	ic.api = ic.ca.API(benchNode, port, "bench", fmt.Sprintf("api-%d", time.Now().UnixNano()))
+	node := integration.IcingaNode{PluginDir: abs(o.bin), Name: benchNode, Log: dir + "/log/icinga2.log", Severity: "warning",
+		APIPort: port, APIUser: ic.api.User, APIPassword: ic.api.Password}
 	var s strings.Builder
 	// The plugin runs through the shipped CheckCommand, unchanged.
-	fmt.Fprintf(&s, `const PluginDir = %q
-const NodeName = "bench.poller"
-const ZoneName = "master"
-include <itl>
-include <plugins>
-include %q
-object FileLogger "main" { path = %q; severity = "warning" }
-object Endpoint NodeName { }
-object Zone ZoneName { endpoints = [ NodeName ] }
-object ApiListener "api" { bind_host = "127.0.0.1"; bind_port = %d }
-object ApiUser "bench" { password = %q; permissions = [ "*" ] }
-object CheckerComponent "checker" { }
+	fmt.Fprintf(&s, `%sinclude %q
 object CheckCommand "itgrix-recipe" {
   command = [ "/bin/bash", %q, "http://$address$:8077/status" ]
   env = { ITGRIX_USERNAME = "$itgrix_username$", ITGRIX_PASSWORD = "$itgrix_password$" }
@@ -115,8 +110,7 @@ apply Service "itgrix-app" {
   max_check_attempts = 1
   assign where host.vars.itgrix
 }
-`, abs(o.bin), abs(o.contrib), dir+"/log/icinga2.log", ic.apiPort, ic.apiPass, abs(o.recipe), c.icinga,
-		int(o.interval.Seconds()), int(o.interval.Seconds()))
+`, node.Conf(), abs(o.contrib), abs(o.recipe), c.icinga, int(o.interval.Seconds()), int(o.interval.Seconds()))
 	for _, m := range b.members[:n] {
 		fmt.Fprintf(&s, "object Host \"pbx-%s\" { check_command = \"dummy\"; enable_active_checks = false; address = %q; vars.itgrix = true; vars.itgrix_username = %q; vars.itgrix_password = %q }\n",
 			m[0], m[1], m[3], m[4])
@@ -124,47 +118,34 @@ apply Service "itgrix-app" {
 	if err := os.WriteFile(dir+"/icinga2.conf", []byte(s.String()), 0o644); err != nil {
 		return nil, nil, err
 	}
-	argv := []string{"icinga2", "daemon", "-c", dir + "/icinga2.conf",
-		"-DDataDir=" + dir + "/lib", "-DLogDir=" + dir + "/log", "-DCacheDir=" + dir + "/cache",
-		"-DSpoolDir=" + dir + "/spool", "-DInitRunDir=" + dir + "/run"}
 	// Icinga 2 switches to RunAsUser even when it need not: name ourselves
 	// when not started as root.
-	runUser, runGroup := o.runAs, o.runAs
-	if runUser == "" {
-		u, err := user.Current()
-		if err != nil {
-			return nil, nil, err
-		}
-		g, err := user.LookupGroupId(u.Gid)
-		if err != nil {
-			return nil, nil, err
-		}
-		runUser, runGroup = u.Username, g.Name
+	runUser, runGroup, err := runAs(o.runAs)
+	if err != nil {
+		return nil, nil, err
 	}
-	argv = append(argv, "-DRunAsUser="+runUser, "-DRunAsGroup="+runGroup)
-	return argv, nil, nil
+	return integration.IcingaDaemonArgv(dir, runUser, runGroup), nil, nil
 }
-
-var api = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 
 // figures reads /v1/status/CIB: the engine's averages over every
 // service's last check result.
 func (ic *icinga) figures() (figures, error) {
-	req, _ := http.NewRequest("GET", fmt.Sprintf("https://127.0.0.1:%d/v1/status/CIB", ic.apiPort), nil)
-	req.SetBasicAuth("bench", ic.apiPass)
-	req.Header.Set("Accept", "application/json")
-	res, err := api.Do(req)
+	if ic.api == nil {
+		return figures{}, fmt.Errorf("no API yet")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	body, err := ic.api.Do(ctx, "GET", "/v1/status/CIB", nil)
 	if err != nil {
 		return figures{}, err
 	}
-	defer res.Body.Close()
 	var doc struct {
 		Results []struct {
 			Status map[string]float64 `json:"status"`
 		} `json:"results"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&doc); err != nil || len(doc.Results) == 0 {
-		return figures{}, fmt.Errorf("CIB: HTTP %d %v", res.StatusCode, err)
+	if err := json.Unmarshal(body, &doc); err != nil || len(doc.Results) == 0 {
+		return figures{}, fmt.Errorf("CIB: %v", err)
 	}
 	m := doc.Results[0].Status
 	return figures{avgLat: m["avg_latency"], maxLat: m["max_latency"], avgExec: m["avg_execution_time"], maxExec: m["max_execution_time"],
@@ -181,13 +162,10 @@ type naemon struct {
 func (*naemon) name() string          { return "naemon" }
 func (*naemon) dropsRoot() bool       { return false }
 func (*naemon) settle() time.Duration { return 2500 * time.Millisecond } // status_update_interval=2
-func (*naemon) log(dir string) string { return dir + "/naemon.log" }
+func (*naemon) log(dir string) string { return dir + "/nagios.log" }
 
 func (nm *naemon) setup(b *bench, dir string, c command, n int) ([]string, []string, error) {
 	o := b.o
-	if err := os.MkdirAll(dir+"/spool", 0o755); err != nil {
-		return nil, nil, err
-	}
 	iv := int(o.interval.Seconds())
 	// The plugin as contrib/nagios/itgrix-commands.cfg runs it, with the
 	// password file named per host instead of one $USER4$ for all.
@@ -219,47 +197,29 @@ func (nm *naemon) setup(b *bench, dir string, c command, n int) ([]string, []str
 	if err := os.WriteFile(dir+"/resource.cfg", []byte(fmt.Sprintf("$USER1$=%s\n$USER3$=%s\n", abs(o.bin), b.members[0][3])), 0o600); err != nil {
 		return nil, nil, err
 	}
-	runUser := o.runAs
-	if runUser == "" {
-		u, err := user.Current()
-		if err != nil {
-			return nil, nil, err
-		}
-		runUser = u.Username
+	runUser, runGroup, err := runAs(o.runAs)
+	if err != nil {
+		return nil, nil, err
 	}
+	if err := integration.NagiosDirs(dir); err != nil {
+		return nil, nil, err
+	}
+	// The harness's main configuration, then the bench's own settings:
 	// interval_length=1: intervals count in seconds. The default
 	// cached_service_check_horizon (15 s) skips a scheduled check whose
 	// last result is younger than that, which would silently halve a
 	// scaled-down 10 s interval.
-	main := fmt.Sprintf(`log_file=%[1]s/naemon.log
-cfg_file=%[1]s/objects.cfg
-resource_file=%[1]s/resource.cfg
-status_file=%[1]s/status.dat
+	main := integration.NagiosMainConf(dir, runUser, runGroup) + fmt.Sprintf(`cfg_file=%s/objects.cfg
 status_update_interval=2
-temp_file=%[1]s/naemon.tmp
-temp_path=%[1]s
-lock_file=%[1]s/naemon.pid
-check_result_path=%[1]s/spool
-command_file=%[1]s/naemon.cmd
 check_external_commands=0
-query_socket=%[1]s/naemon.qh
-state_retention_file=%[1]s/retention.dat
-retain_state_information=0
-object_cache_file=%[1]s/objects.cache
-precached_object_file=%[1]s/objects.precache
-naemon_user=%[2]s
-naemon_group=%[2]s
 interval_length=1
-check_result_reaper_frequency=1
 cached_service_check_horizon=0
-enable_notifications=0
-execute_host_checks=0
 log_initial_states=0
 log_service_retries=0
 max_concurrent_checks=0
 service_check_timeout=60
 use_syslog=0
-`, dir, runUser)
+`, dir)
 	nm.cfg = dir + "/naemon.cfg"
 	if err := os.WriteFile(nm.cfg, []byte(main), 0o644); err != nil {
 		return nil, nil, err
