@@ -5,8 +5,11 @@ package main
 import (
 	"os"
 	"time"
+
+	"check-itgrix/internal/cli"
 )
 
 func main() {
+	cli.OneProcessor(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, time.Now))
 }

@@ -6,10 +6,13 @@ import (
 	"os"
 	"time"
 
+	"check-itgrix/internal/cli"
+
 	// --timezone must work on hosts without a zoneinfo database.
 	_ "time/tzdata"
 )
 
 func main() {
+	cli.OneProcessor(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, time.Now))
 }
