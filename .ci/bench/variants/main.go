@@ -108,7 +108,7 @@ func main() {
 			v.rss = append(v.rss, kib)
 		}
 	}
-	fmt.Printf("| variant | wall median (ms) | user+sys median (ms) | CPU vs first | minor faults median | peak RSS median (MiB) | exit |\n|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| variant | wall median (ms) | wall vs first | user+sys median (ms) | CPU vs first | minor faults median | peak RSS median (MiB) | exit |\n|---|---|---|---|---|---|---|---|\n")
 	if len(vs) == 0 || len(vs[0].cpu) == 0 {
 		fmt.Fprintln(os.Stderr, "variants: the first variant never ran")
 		os.Exit(1)
@@ -117,17 +117,32 @@ func main() {
 	failed := false
 	for _, v := range vs {
 		if v.bad > 0 || len(v.cpu) == 0 {
-			fmt.Printf("| %s | did not run, or not as its warm-up did (%d runs) | | | | | |\n", v.name, v.bad)
+			fmt.Printf("| %s | did not run, or not as its warm-up did (%d runs) | | | | | | |\n", v.name, v.bad)
 			failed = true
 			continue
 		}
-		fmt.Printf("| %s | %.2f | %.2f | %.2f | %d | %.1f | %d |\n", v.name, ms(median(v.wall)), ms(median(v.cpu)),
+		fmt.Printf("| %s | %.2f | %s | %.2f | %.2f | %d | %.1f | %d |\n", v.name, ms(median(v.wall)), pairwise(v.wall, vs[0].wall), ms(median(v.cpu)),
 			float64(median(v.cpu))/float64(base), middle(v.minflt), float64(middle(v.rss))/1024, v.code)
 	}
 	if failed {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+}
+
+// pairwise is the median of the turn-by-turn ratios of a's wall time to
+// b's: a drift of the machine's speed during the run moves both halves of
+// a pair, so it moves this ratio less than it moves the ratio of medians.
+func pairwise(a, b []time.Duration) string {
+	if len(a) != len(b) || len(a) == 0 {
+		return ""
+	}
+	r := make([]float64, len(a))
+	for i := range a {
+		r[i] = float64(a[i]) / float64(b[i])
+	}
+	slices.Sort(r)
+	return fmt.Sprintf("%.3f", r[len(r)/2])
 }
 
 func middle(n []int64) int64 {
