@@ -6,10 +6,10 @@ import (
 	"os"
 	"time"
 
-	"check-itgrix/internal/cli"
+	// One processor, set before the libraries initialise.
+	_ "check-itgrix/internal/procs"
 )
 
 func main() {
-	cli.OneProcessor(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, time.Now))
 }

@@ -6,13 +6,13 @@ import (
 	"os"
 	"time"
 
-	"check-itgrix/internal/cli"
+	// One processor, set before the libraries initialise.
+	_ "check-itgrix/internal/procs"
 
 	// --timezone must work on hosts without a zoneinfo database.
 	_ "time/tzdata"
 )
 
 func main() {
-	cli.OneProcessor(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, time.Now))
 }

@@ -1,4 +1,4 @@
-package cli
+package procs
 
 import (
 	"runtime"
@@ -18,11 +18,11 @@ func TestOneProcessor(t *testing.T) {
 		{"1", 2, 2},
 	} {
 		runtime.GOMAXPROCS(tc.start)
-		OneProcessor(func(k string) string {
-			if k == "GOMAXPROCS" {
-				return tc.env
+		OneProcessor(func(k string) (string, bool) {
+			if k == "GOMAXPROCS" && tc.env != "" {
+				return tc.env, true
 			}
-			return ""
+			return "", false
 		})
 		if got := runtime.GOMAXPROCS(0); got != tc.want {
 			t.Errorf("GOMAXPROCS=%q from %d: got %d processors, want %d", tc.env, tc.start, got, tc.want)
