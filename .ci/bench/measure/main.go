@@ -26,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"runtime"
@@ -212,15 +213,19 @@ func verdict(ok bool) string {
 	return "missed"
 }
 
-// interleave runs every candidate once per turn, the order rotating so
-// that none always follows the same one, and keeps the samples.
+// interleave runs every candidate once per turn, each turn in a new order
+// (one that always ran right after the same other would always find the
+// caches and the CPU's clock as that one left them), and keeps the samples.
+// The seed is fixed so that a run can be repeated.
 func interleave(cands []*candidate, turns int) {
 	for _, c := range cands { // warm caches, and fail early
 		measure(c)
 	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	order := slices.Clone(cands)
 	for i := 0; i < turns; i++ {
-		for k := range cands {
-			c := cands[(i+k)%len(cands)]
+		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		for _, c := range order {
 			c.samples = append(c.samples, measure(c))
 		}
 	}

@@ -18,6 +18,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,11 +78,15 @@ func main() {
 	}
 	defer os.RemoveAll(dir)
 	report := filepath.Join(dir, "rss")
+	// Each round runs the variants in a new order: one that always ran
+	// right after the same other (the recipe, say) would always find the
+	// caches and the CPU's clock as that one left them. The seed is fixed
+	// so that a run can be repeated.
+	rng := rand.New(rand.NewPCG(1, 2))
+	order := slices.Clone(vs)
 	for i := 0; i <= *runs; i++ {
-		// Each round starts at the next variant: whichever runs right after
-		// the heaviest one (the recipe) finds colder caches.
-		for k := range vs {
-			v := vs[(i+k)%len(vs)]
+		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+		for _, v := range order {
 			c := exec.Command(v.argv[0], v.argv[1:]...)
 			c.Env = append(os.Environ(), v.env...)
 			start := time.Now()
