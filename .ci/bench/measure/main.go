@@ -135,7 +135,15 @@ func measure(c *candidate) sample {
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench:", err)
+	cleanup()
 	os.Exit(1)
+}
+
+func cleanup() {
+	if scratch != nil {
+		os.Remove(scratch.Name() + ".rss")
+		os.Remove(scratch.Name())
+	}
 }
 
 func median(d []time.Duration) time.Duration {
@@ -284,8 +292,7 @@ func main() {
 	if scratch, err = os.CreateTemp("", "bench-out-"); err != nil {
 		fail(err)
 	}
-	defer os.Remove(scratch.Name() + ".rss")
-	defer os.Remove(scratch.Name())
+	defer cleanup()
 	pw := strings.TrimSpace(string(pwBytes))
 	plugin := *bin + "/check_itgrix_app"
 	app := &candidate{name: "check_itgrix_app", about: "(a) the plugin",
