@@ -276,7 +276,7 @@ func main() {
 	imports := flag.String("imports", "", "Go program that only imports net/http and encoding/json")
 	recipe := flag.String("recipe", "", "the vendor's curl|jq recipe as a shell plugin")
 	runs := flag.Int("runs", 30, "interleaved runs per candidate")
-	startRuns := flag.Int("start-runs", 60, "interleaved runs per start-up subject")
+	startRuns := flag.Int("start-runs", 200, "interleaved runs per start-up subject")
 	n := flag.Int("burst", 2000, "checks in the burst")
 	conc := flag.Int("concurrency", 16, "concurrency of the burst")
 	sizes := flag.String("sizes", "", "label=url,... documents of growing size")
