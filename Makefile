@@ -65,7 +65,7 @@ test: build tools
 # Whole-process benchmark against lighttpd Digest (writes docs/performance.md),
 # then the Go micro-benchmarks. Not part of make test.
 bench: build
-	bash .ci/bench/run
+	STRICT=$(STRICT) bash .ci/bench/run
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
 
 # Icinga 2 on one core checks a ladder of fleet sizes (itgrix-sim --fleet on

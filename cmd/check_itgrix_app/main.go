@@ -5,6 +5,9 @@ package main
 import (
 	"os"
 	"time"
+
+	// One processor, set before the libraries initialise.
+	_ "check-itgrix/internal/procs"
 )
 
 func main() {

@@ -6,6 +6,9 @@ import (
 	"os"
 	"time"
 
+	// One processor, set before the libraries initialise.
+	_ "check-itgrix/internal/procs"
+
 	// --timezone must work on hosts without a zoneinfo database.
 	_ "time/tzdata"
 )
