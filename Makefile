@@ -16,7 +16,7 @@ PLUGINS  := check_itgrix_app check_itgrix_license
 # What make install puts under DOCDIR, in the source tree's layout (as the
 # packages do, so README.md's relative links work there). .ci/test-package-docs
 # checks that make install and the .deb install the same files.
-DOCS     := README.md LICENSE docs/operator-guide.md docs/performance.md docs/graphing.md \
+DOCS     := README.md CONTRIBUTING.md LICENSE $(wildcard docs/*.md) \
             docs/grafana-dashboard.json $(wildcard docs/img/*.png) \
             $(wildcard contrib/icinga2/* contrib/nagios/* contrib/nrpe/* contrib/icingaweb2/*)
 
