@@ -11,6 +11,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -439,6 +440,7 @@ func (z *zabbix) Check(ctx context.Context, env *Env, _ Inputs) (Report, error) 
 		}{fmt.Sprintf("Itgrix broken %d", i+1), broken, nil, br.name})
 	}
 	var all []*zabbixHost
+	var groupID string
 	for i := range sets {
 		set := &sets[i]
 		if err := zabbixImport(ctx, api, set.yaml); err != nil {
@@ -459,18 +461,33 @@ func (z *zabbix) Check(ctx context.Context, env *Env, _ Inputs) (Report, error) 
 				h.Name += fmt.Sprintf("-broken%d", i)
 			}
 		}
-		if err := z.createHosts(ctx, api, id, set.hosts); err != nil {
+		group := "Itgrix PBXs"
+		if i > 0 {
+			group = set.name
+		}
+		gid, err := z.createHosts(ctx, api, id, group, set.hosts)
+		if err != nil {
 			return rep, err
+		}
+		if i == 0 {
+			groupID = gid
 		}
 		all = append(all, set.hosts...)
 	}
-	rep.Verdicts = append(rep.Verdicts, Verdict{Name: "template imports", Err: nil})
+	rep.Verdicts = append(rep.Verdicts, Verdict{Name: "template imports", Err: nil},
+		Verdict{Name: "template exports back as shipped", Err: zabbixRoundTrip(ctx, api, tmpl)})
+	t0 := time.Now()
 	seen, err := z.await(ctx, api, all)
 	if err != nil {
 		return rep, err
 	}
+	env.Logf("zabbix: %d hosts read in %.1fs", len(all), time.Since(t0).Seconds())
 	for _, h := range sets[0].hosts {
 		rep.Verdicts = append(rep.Verdicts, Verdict{Name: "host " + h.Name, Err: z.judge(ctx, env, h, seen[h.Name])})
+	}
+	env.Logf("zabbix: judged in %.1fs", time.Since(t0).Seconds())
+	if env.Outputs != "" {
+		rep.Verdicts = append(rep.Verdicts, Verdict{Name: "problems and latest data in the frontend", Err: z.screenshots(ctx, env, groupID, sets[0].hosts, seen)})
 	}
 	// A broken template must fail on at least one host.
 	for _, set := range sets[1:] {
@@ -513,6 +530,33 @@ func zabbixImport(ctx context.Context, api *zabbixAPI, yaml string) error {
 	return nil
 }
 
+var zabbixExportDate = regexp.MustCompile(`(?m)^  date: '[^']*'$`)
+
+// zabbixRoundTrip exports the imported template and compares it with the
+// file, but for the export's date: the file is in Zabbix's own format, and
+// nothing of it was dropped or changed on import.
+func zabbixRoundTrip(ctx context.Context, api *zabbixAPI, tmpl string) error {
+	id, err := zabbixTemplateID(ctx, api, zabbixTemplateHost)
+	if err != nil {
+		return err
+	}
+	var out string
+	if err := api.call(ctx, "configuration.export", map[string]any{"format": "yaml", "options": map[string]any{"templates": []string{id}}}, &out); err != nil {
+		return err
+	}
+	got, want := zabbixExportDate.ReplaceAllString(out, ""), zabbixExportDate.ReplaceAllString(tmpl, "")
+	if got == want {
+		return nil
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := 0; i < len(gl) && i < len(wl); i++ {
+		if gl[i] != wl[i] {
+			return fmt.Errorf("line %d: exported %q, the file has %q", i+1, gl[i], wl[i])
+		}
+	}
+	return fmt.Errorf("exported %d lines, the file has %d", len(gl), len(wl))
+}
+
 func zabbixTemplateID(ctx context.Context, api *zabbixAPI, name string) (string, error) {
 	var ts []struct{ Templateid string }
 	if err := api.call(ctx, "template.get", map[string]any{"filter": map[string]any{"host": name}, "output": []string{"templateid"}}, &ts); err != nil {
@@ -526,24 +570,17 @@ func zabbixTemplateID(ctx context.Context, api *zabbixAPI, name string) (string,
 
 // createHosts creates the hosts in one group, linked to the template,
 // polled every few seconds.
-func (z *zabbix) createHosts(ctx context.Context, api *zabbixAPI, templateID string, hosts []*zabbixHost) error {
-	var groupID string
-	var groups []struct{ Groupid string }
-	if err := api.call(ctx, "hostgroup.get", map[string]any{"filter": map[string]any{"name": "Itgrix PBXs"}}, &groups); err != nil {
-		return err
+func (z *zabbix) createHosts(ctx context.Context, api *zabbixAPI, templateID, group string, hosts []*zabbixHost) (string, error) {
+	var g struct{ Groupids []string }
+	if err := api.call(ctx, "hostgroup.create", map[string]any{"name": group}, &g); err != nil {
+		return "", err
 	}
-	if len(groups) > 0 {
-		groupID = groups[0].Groupid
-	} else {
-		var g struct{ Groupids []string }
-		if err := api.call(ctx, "hostgroup.create", map[string]any{"name": "Itgrix PBXs"}, &g); err != nil {
-			return err
-		}
-		groupID = g.Groupids[0]
-	}
+	groupID := g.Groupids[0]
+	// One call for all: host.create takes a list, and each call is a
+	// round of the frontend's PHP.
+	var create []map[string]any
 	for _, h := range hosts {
-		var r struct{ Hostids []string }
-		err := api.call(ctx, "host.create", map[string]any{
+		create = append(create, map[string]any{
 			"host":       h.Name,
 			"groups":     []map[string]string{{"groupid": groupID}},
 			"interfaces": []map[string]any{{"type": 1, "main": 1, "useip": 1, "ip": h.Addr, "dns": "", "port": "10050"}},
@@ -556,13 +593,19 @@ func (z *zabbix) createHosts(ctx context.Context, api *zabbixAPI, templateID str
 				{"macro": "{$ITGRIX.INTERVAL}", "value": "5s"},
 				{"macro": "{$ITGRIX.TIMEOUT}", "value": "5s"},
 			},
-		}, &r)
-		if err != nil {
-			return fmt.Errorf("host %s: %w", h.Name, err)
-		}
-		h.id = r.Hostids[0]
+		})
 	}
-	return nil
+	var r struct{ Hostids []string }
+	if err := api.call(ctx, "host.create", create, &r); err != nil {
+		return "", fmt.Errorf("hosts in %s: %w", group, err)
+	}
+	if len(r.Hostids) != len(hosts) {
+		return "", fmt.Errorf("hosts in %s: %d created of %d", group, len(r.Hostids), len(hosts))
+	}
+	for i, h := range hosts {
+		h.id = r.Hostids[i]
+	}
+	return groupID, nil
 }
 
 // zabbixSeen is what Zabbix shows for a host: its items' last values by
@@ -829,11 +872,11 @@ type zabbixBreakage struct{ name, from, to string }
 // host's verdict fail.
 var zabbixBreakages = []zabbixBreakage{
 	{"wrong JSONPath", "$.v.calls_queue\n", "$.v.calls_storage\n"},
-	{"wrong threshold", "{$ITGRIX.LICENSE.DAYS.WARN}'\n      value: '30'", "{$ITGRIX.LICENSE.DAYS.WARN}'\n      value: '3'"},
+	{"wrong threshold", "{$ITGRIX.LICENSE.DAYS.WARN}'\n          value: '30'", "{$ITGRIX.LICENSE.DAYS.WARN}'\n          value: '3'"},
 }
 
 var (
-	zabbixTemplateName = regexp.MustCompile(`(?m)^(\s+(?:template|name)): Itgrix by HTTP$`)
+	zabbixTemplateName = regexp.MustCompile(`(?m)^(\s+(?:template|name)): 'Itgrix by HTTP'$`)
 	zabbixUUID         = regexp.MustCompile(`uuid: [0-9a-f]{32}`)
 )
 
@@ -844,7 +887,7 @@ func (b zabbixBreakage) apply(tmpl, name string) (string, error) {
 		return "", fmt.Errorf("the template no longer holds %q to break", b.from)
 	}
 	broken := strings.Replace(tmpl, b.from, b.to, 1)
-	broken = zabbixTemplateName.ReplaceAllString(broken, "$1: "+name)
+	broken = zabbixTemplateName.ReplaceAllString(broken, "$1: '"+name+"'")
 	broken = strings.ReplaceAll(broken, "/"+zabbixTemplateHost+"/", "/"+name+"/")
 	return zabbixUUID.ReplaceAllStringFunc(broken, func(string) string { return "uuid: " + uuid4() }), nil
 }
@@ -856,4 +899,70 @@ func uuid4() string {
 	h[12] = '4'
 	h[16] = "89ab"[h[16]%4]
 	return string(h)
+}
+
+// zabbixPageScript returns the text of the page's main part, with the
+// filter form folded away and the frontend's complaint about the
+// machine's missing en_US locale removed: neither is the template's.
+const zabbixPageScript = `(() => {
+  document.querySelectorAll('.msg-bad').forEach(e => { if (/Locale for language/.test(e.innerText)) e.remove() });
+  document.querySelectorAll('.filter-container').forEach(e => e.style.display = 'none');
+  const main = document.querySelector('main') || document.body;
+  return main.innerText })()`
+
+// screenshots opens the frontend as an operator would: logged in, the
+// problems of the PBXs' group and the latest data of the stopped PBX,
+// which must show what the API returned; the pictures are kept.
+func (z *zabbix) screenshots(ctx context.Context, env *Env, groupID string, hosts []*zabbixHost, seen map[string]zabbixSeen) error {
+	dir, err := env.Dir("zabbix/chromium")
+	if err != nil {
+		return err
+	}
+	b, err := StartBrowser(dir)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	var stopped *zabbixHost
+	for _, h := range hosts {
+		if h.Name == "stopped" {
+			stopped = h
+		}
+	}
+	if stopped == nil {
+		return errors.New("no stopped PBX to show")
+	}
+	pages := []struct {
+		file, url string
+		want      []string
+	}{
+		// Logging in on the way: the sign-in form sends on to request.
+		{"problems.png", "/index.php?name=Admin&password=zabbix&enter=Sign+in&request=" +
+			url.QueryEscape("zabbix.php?action=problem.view&filter_set=1&groupids[]="+groupID), nil},
+		{"latest-data.png", "/zabbix.php?action=latest.view&filter_set=1&hostids%5B%5D=" + stopped.id, []string{"Itgrix: App state", "stopped (2)", "Itgrix: Calls queued", "Itgrix: Licence days left"}},
+	}
+	for _, h := range hosts {
+		for _, p := range seen[h.Name].Problems {
+			pages[0].want = append(pages[0].want, p.Name)
+		}
+	}
+	for _, p := range pages {
+		page, err := b.Visit(ctx, z.webURL+p.url, 1400, 1000, zabbixPageScript)
+		if err != nil {
+			return err
+		}
+		var text string
+		if err := json.Unmarshal(page.Value, &text); err != nil {
+			return err
+		}
+		if err := env.KeepOutput(filepath.Join("zabbix", p.file), page.PNG); err != nil {
+			return err
+		}
+		for _, w := range p.want {
+			if !strings.Contains(text, w) {
+				return fmt.Errorf("%s does not show %q", p.file, w)
+			}
+		}
+	}
+	return nil
 }
