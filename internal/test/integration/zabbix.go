@@ -876,8 +876,7 @@ var zabbixBreakages = []zabbixBreakage{
 }
 
 var (
-	zabbixTemplateName = regexp.MustCompile(`(?m)^(\s+(?:template|name)): 'Itgrix by HTTP'$`)
-	zabbixUUID         = regexp.MustCompile(`uuid: [0-9a-f]{32}`)
+	zabbixUUID = regexp.MustCompile(`uuid: [0-9a-f]{32}`)
 )
 
 // apply returns the template broken, renamed to name with fresh uuids so
@@ -887,8 +886,8 @@ func (b zabbixBreakage) apply(tmpl, name string) (string, error) {
 		return "", fmt.Errorf("the template no longer holds %q to break", b.from)
 	}
 	broken := strings.Replace(tmpl, b.from, b.to, 1)
-	broken = zabbixTemplateName.ReplaceAllString(broken, "$1: '"+name+"'")
-	broken = strings.ReplaceAll(broken, "/"+zabbixTemplateHost+"/", "/"+name+"/")
+	// Its name, its triggers' expressions and its graphs' items.
+	broken = strings.ReplaceAll(broken, zabbixTemplateHost, name)
 	return zabbixUUID.ReplaceAllStringFunc(broken, func(string) string { return "uuid: " + uuid4() }), nil
 }
 
