@@ -101,17 +101,20 @@ integration: build
 
 # docs/img/: Icinga Web 2 as an operator sees the checks, screenshots from a
 # real run of the icingaweb engine (Icinga 2, IDO on MariaDB, Graphite,
-# headless Chromium). Run it after changing what the plugins print.
+# headless Chromium), and Zabbix's problems and latest data from the zabbix
+# engine. Run it after changing what the plugins print or the template.
 SHOTS := integration-out/screenshots
 screenshots: build
 	rm -rf $(SHOTS)
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/test/integration/
-	cd internal/test/integration && INTEGRATION_ENGINES=icingaweb INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
+	cd internal/test/integration && INTEGRATION_ENGINES=icingaweb,zabbix INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
 	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
 	install -d docs/img
 	install -m 644 $(SHOTS)/icingaweb/healthy-app.png docs/img/icingaweb-app-healthy.png
 	install -m 644 $(SHOTS)/icingaweb/stopped-app.png docs/img/icingaweb-app-stopped.png
 	install -m 644 $(SHOTS)/icingaweb/expiring-license.png docs/img/icingaweb-license-expiring.png
+	install -m 644 $(SHOTS)/zabbix/problems.png docs/img/zabbix-problems.png
+	install -m 644 $(SHOTS)/zabbix/latest-data.png docs/img/zabbix-latest-data.png
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build

@@ -23,6 +23,8 @@ var Registry = []Spec{
 	{Name: "icinga-cluster", New: newIcingaCluster, Needs: []string{"pbx"}, Packages: []string{"icinga2"}},
 	{Name: "icinga-satellite", New: newIcingaSatellite, Needs: []string{"icinga-cluster"}},
 	{Name: "icinga-agent", New: newIcingaAgent, Needs: []string{"icinga-cluster"}},
+	{Name: "zabbix", New: newZabbix, Needs: []string{"pbx", "mariadb"},
+		Packages: []string{"zabbix-server-mysql", "zabbix-frontend-php", "php-cli", "php-mysql", "php-gd", "php-bcmath", "php-mbstring", "php-xml", "php-ldap", "chromium"}},
 	{Name: "director", New: newDirector, Needs: []string{"pbx", "mariadb"},
 		Packages: []string{"icinga2", "icingaweb2", "icingacli", "icingaweb2-module-director", "php-mysql"}},
 }
