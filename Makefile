@@ -54,7 +54,7 @@ repo:
 
 # Builds the release twice from two clean clones and compares them byte
 # for byte, installs every package into scratch roots, runs the arm64,
-# armv7 and 386 plugins under qemu against itgrix-sim, signs and verifies,
+# armv7 plugins under qemu (386 natively) against itgrix-sim, signs and verifies,
 # and installs from the apt repository with apt-get. A few minutes: its own
 # step in .ci/run, not part of make test.
 release-test: $(BIN)/nfpm $(BIN)/cyclonedx-gomod
