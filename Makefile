@@ -20,7 +20,7 @@ DOCS     := README.md CONTRIBUTING.md LICENSE $(wildcard docs/*.md) \
             docs/grafana-dashboard.json $(wildcard docs/img/*.png) \
             $(wildcard contrib/icinga2/* contrib/nagios/* contrib/nrpe/* contrib/icingaweb2/*)
 
-.PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package integration screenshots
+.PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package release repo release-test test-go-min integration screenshots
 
 all: build
 
@@ -35,25 +35,54 @@ $(BIN)/staticcheck: .ci/tools/go.mod
 $(BIN)/nfpm: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/nfpm github.com/goreleaser/nfpm/v2/cmd/nfpm
 
-# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins) in dist/,
+$(BIN)/cyclonedx-gomod: .ci/tools/go.mod
+	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/cyclonedx-gomod github.com/CycloneDX/cyclonedx-gomod/cmd/cyclonedx-gomod
+$(BIN)/actionlint: .ci/tools/go.mod
+	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/actionlint github.com/rhysd/actionlint/cmd/actionlint
+
+# dist/: tarballs, .deb and .rpm of the plugins and of the simulator for
+# each of ARCHES, an SBOM, the release notes and SHA256SUMS (signed when
+# RELEASE_GPG_KEY names a gpg key); reproducible (see .ci/release).
+ARCHES ?= amd64 arm64 armv7 386
+release: $(BIN)/nfpm $(BIN)/cyclonedx-gomod
+	ARCHES='$(ARCHES)' GO=$(GO) bash .ci/release
+
+# The same, for one architecture (PKG_ARCH: amd64, arm64, armv7, 386):
+# .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins),
 # and the simulator's own check-itgrix-sim .deb and .rpm.
-PKG_VERSION ?= $(VERSION)
 PKG_ARCH    ?= amd64
-package: build $(BIN)/nfpm
-	rm -rf dist && mkdir -p dist/stage/man
-	for p in docs/*.1; do gzip -9n < $$p > dist/stage/man/$$(basename $$p).gz; done
-	export PKG_VERSION=$(PKG_VERSION) PKG_ARCH=$(PKG_ARCH); \
-	  for f in nfpm nfpm-sim; do for p in deb rpm; do \
-	    $(BIN)/nfpm package -f contrib/packaging/$$f.yaml -p $$p -t dist/ || exit 1; done; done
-	rm -rf dist/stage
+package: $(BIN)/nfpm $(BIN)/cyclonedx-gomod
+	ARCHES='$(PKG_ARCH)' GO=$(GO) bash .ci/release >/dev/null
 	@ls -l dist/
 
-test: build tools
+# dist/repo/: a signed apt repository and a signed yum/dnf repository of
+# the packages in dist/ (run make release first; RELEASE_GPG_KEY signs).
+repo:
+	bash .ci/repo
+
+# Builds the release twice from two clean clones and compares them byte
+# for byte, installs every package into scratch roots, runs the arm64,
+# armv7 plugins under qemu (386 natively) against itgrix-sim, signs and verifies,
+# and installs from the apt repository with apt-get. A few minutes: its own
+# step in .ci/run, not part of make test.
+release-test: $(BIN)/nfpm $(BIN)/cyclonedx-gomod
+	bash .ci/test-release
+
+# The whole module with the oldest Go that go.mod's go line allows, from
+# the Go module proxy: proof the line is not a wish.
+GO_MIN := $(shell sed -n 's/^go //p' go.mod)
+test-go-min:
+	GOTOOLCHAIN=go$(GO_MIN) $(GO) version
+	GOTOOLCHAIN=go$(GO_MIN) $(GO) vet ./...
+	GOTOOLCHAIN=go$(GO_MIN) $(GO) test -count=1 ./...
+
+test: build tools $(BIN)/actionlint
 	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) mod tidy -diff
 	$(GO) -C .ci/tools mod tidy -diff
 	$(GO) vet ./...
 	$(BIN)/staticcheck ./...
+	$(BIN)/actionlint .github/workflows/*.yml
 	@bash .ci/apt-install monitoring-plugins-basic  # check_tcp: the reference for --extra-opts
 	$(GO) test -race -count=1 ./...
 	@bash .ci/test-contrib

@@ -1,6 +1,6 @@
 module check-itgrix
 
-go 1.26.0
+go 1.24.0
 
 require (
 	github.com/abbot/go-http-auth v0.4.0
@@ -12,6 +12,6 @@ require (
 
 require (
 	github.com/alecthomas/units v0.0.0-20211218093645-b94a6e3cc137 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/crypto v0.48.0 // indirect
+	golang.org/x/net v0.50.0 // indirect
 )
