@@ -135,8 +135,21 @@ func TestCheckPerfTable(t *testing.T) {
 		{"", "time", "8.91 ms", "-", "-", "-"},
 		{"", "calls_queue", "17.00", "-", "10.00", "50.00"},
 	}
-	if p := checkPerfTable(rows, r); len(p) != 0 {
+	if p := checkPerfTable(rows, r, false); len(p) != 0 {
 		t.Errorf("good table: %v", p)
+	}
+	// Icinga DB Web shows Icinga 2's normalised performance data: a range
+	// threshold is gone, a plain one stays.
+	normalised := [][]string{rows[0], {"", "days_left", "10.00", "None", "None", "None"}, rows[2], rows[3], rows[4]}
+	if p := checkPerfTable(normalised, r, true); len(p) != 0 {
+		t.Errorf("normalised table: %v", p)
+	}
+	if p := checkPerfTable(normalised, r, false); len(p) == 0 {
+		t.Error("ranges shown as none passed where the UI shows them")
+	}
+	normalised[4] = []string{"", "calls_queue", "17.00", "None", "None", "50.00"}
+	if p := checkPerfTable(normalised, r, true); len(p) == 0 {
+		t.Error("a plain threshold shown as none passed")
 	}
 	for name, edit := range map[string]func([][]string){
 		"value":     func(t [][]string) { t[1][2] = "11.00" },
@@ -150,7 +163,7 @@ func TestCheckPerfTable(t *testing.T) {
 			c[i] = append([]string(nil), rows[i]...)
 		}
 		edit(c)
-		if p := checkPerfTable(c, r); len(p) == 0 {
+		if p := checkPerfTable(c, r, false); len(p) == 0 {
 			t.Errorf("%s: passed", name)
 		}
 	}

@@ -12,7 +12,12 @@ var Registry = []Spec{
 	{Name: "icingaweb", New: newIcingaWeb, Needs: []string{"mariadb", "graphite"}, Reads: []string{"icinga2"},
 		Packages: []string{"icingaweb2", "icingaweb2-module-monitoring", "icingaweb2-module-graphite", "icinga2-ido-mysql",
 			"php-cli", "php-mysql", "php-curl", "php-intl", "chromium"}},
-	{Name: "icinga2", New: newIcinga, Needs: []string{"pbx"}, After: []string{"graphite", "influxdb", "icingaweb"}, Packages: []string{"icinga2"}},
+	{Name: "redis", New: newRedis, Packages: []string{"redis-server", "redis-tools"}},
+	// Two pages a service (detail and history), each page's graphs drawn by graphite-web.
+	{Name: "icingadb", New: newIcingaDB, Needs: []string{"mariadb", "graphite", "redis"}, Reads: []string{"icinga2"}, CheckTimeout: 5 * time.Minute,
+		Packages: []string{"icingadb", "icingadb-web", "icinga-php-library", "icinga-php-thirdparty", "icingaweb2", "icingaweb2-module-graphite",
+			"php-cli", "php-mysql", "php-curl", "php-intl", "php-xml", "php-mbstring", "chromium"}},
+	{Name: "icinga2", New: newIcinga, Needs: []string{"pbx"}, After: []string{"graphite", "influxdb", "icingaweb", "icingadb"}, Packages: []string{"icinga2"}},
 	{Name: "nagios", New: newNagios, Needs: []string{"pbx"}, Packages: []string{"nagios4"}},
 	// The first run builds Naemon: about 50 s on two idle cores, minutes on busy ones.
 	{Name: "naemon", New: newNaemon, Needs: []string{"pbx"}, StartTimeout: 20 * time.Minute,
