@@ -33,7 +33,7 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 			map[string]any{"attrs": map[string]any{"vars.itgrix_port": c.AgentPorts[s]}}); err != nil {
 			return Report{}, err
 		}
-		since, err := forceChecks(ctx, c.Master, filter)
+		since, err := forceChecks(ctx, c.Master, "Service", filter)
 		if err != nil {
 			return Report{}, err
 		}
