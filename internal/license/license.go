@@ -45,10 +45,6 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// rank orders the vendor's licence types by functionality, for graphs and
-// for telling a fall-back from an upgrade.
-var rank = map[string]int{"free": 0, "subscription": 1, "professional": 2}
-
 // Evaluate judges the licence as of now.
 func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	if !s.License.Ok() {
@@ -93,10 +89,10 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	if till != "" {
 		r.Long = append(r.Long, "valid till: "+till+" (last valid day), "+daysLeftWords(days))
 	}
-	if v, ok := rank[strings.ToLower(typ)]; ok {
-		r.Perf = append(r.Perf, check.Perf{Label: "license_type", Value: float64(v), Min: "0", Max: "2"})
+	if v, ok := itgrix.LicenseRank(typ); ok {
+		r.Perf = append(r.Perf, check.Perf{Label: "license_type", Value: float64(v), Min: "0", Max: strconv.Itoa(len(itgrix.LicenseTypes) - 1)})
 	} else {
-		r.Long = append(r.Long, "license_type metric left out: "+check.Quote(typ)+" is not Free, Subscription or Professional")
+		r.Long = append(r.Long, "license_type metric left out: "+check.Quote(typ)+" is not "+itgrix.LicenseTypeList("or"))
 	}
 	if s.ConnectorAppType.Ok() {
 		seen := strings.TrimPrefix(check.Text(s.ConnectorAppType.Value), "LicenseType_")
@@ -122,10 +118,10 @@ func typeRule(typ string, o Options) (check.State, string) {
 		}
 	}
 	expected := strings.Join(o.Expected, " or ")
-	got, known := rank[strings.ToLower(typ)]
+	got, known := itgrix.LicenseRank(typ)
 	lower, higher := known, known
 	for _, e := range o.Expected {
-		want, ok := rank[strings.ToLower(strings.TrimSpace(e))]
+		want, ok := itgrix.LicenseRank(e)
 		lower = lower && ok && got < want
 		higher = higher && ok && got > want
 	}
