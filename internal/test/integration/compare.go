@@ -108,7 +108,28 @@ func Compare(r Result, d Direct) []string {
 	if len(d.Long) > 0 && !slices.Equal(head(d.Long, 3), head(recorded, 3)) {
 		problems = append(problems, fmt.Sprintf("long output %q != plugin %q", head(recorded, 3), head(d.Long, 3)))
 	}
+	// Every subcheck line, backslash and state included, reaches the
+	// engine as printed: the web UIs draw its [STATE] as a state ball.
+	if got, want := Subchecks(recorded), Subchecks(d.Long); !slices.Equal(got, want) {
+		problems = append(problems, fmt.Sprintf("subcheck lines %q != plugin %q", got, want))
+	}
 	return problems
+}
+
+// subcheck is a long-output line in monitoring-plugins 3's form:
+// "\_[STATE] text".
+var subcheck = regexp.MustCompile(`^\\_\[(OK|WARNING|CRITICAL|UNKNOWN)\] \S`)
+
+// Subchecks are the long-output lines in monitoring-plugins 3's form, in
+// their order.
+func Subchecks(long []string) []string {
+	var out []string
+	for _, l := range long {
+		if subcheck.MatchString(l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // ageSlack bounds how much older the direct run may see the users cache

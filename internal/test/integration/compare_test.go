@@ -22,8 +22,8 @@ func TestParseOutput(t *testing.T) {
 
 func TestCompare(t *testing.T) {
 	c := Case{"healthy", App, OK}
-	plugin := Direct{State: OK, Output: "OK: fine", Long: []string{"a", "b"}, Perfdata: "'app_state'=0;;;0;2 'time'=0.002s;;;0;"}
-	good := Result{Case: c, State: OK, Output: "OK: fine", Long: "a\nb", Perfdata: "'app_state'=0;;;0;2 'time'=0.5s;;;0;"}
+	plugin := Direct{State: OK, Output: "OK: fine", Long: []string{"a", "b", "c", `\_[OK] d`}, Perfdata: "'app_state'=0;;;0;2 'time'=0.002s;;;0;"}
+	good := Result{Case: c, State: OK, Output: "OK: fine", Long: "a\nb\nc\n\\_[OK] d", Perfdata: "'app_state'=0;;;0;2 'time'=0.5s;;;0;"}
 	if p := Compare(good, plugin); len(p) != 0 {
 		t.Fatalf("a faithful record fails: %v", p)
 	}
@@ -40,6 +40,8 @@ func TestCompare(t *testing.T) {
 		"no perfdata":     {func(r *Result) { r.Perfdata = "" }, "none recorded"},
 		"long output":     {func(r *Result) { r.Long = "a\nc" }, "long output"},
 		"thresholds lost": {func(r *Result) { r.Perfdata = "'app_state'=0 'time'=0.5s;;;0;" }, "perfdata app_state"},
+		"subcheck lost":   {func(r *Result) { r.Long = "a\nb\nc\nd" }, "subcheck lines"},
+		"backslash lost":  {func(r *Result) { r.Long = "a\nb\nc\n_[OK] d" }, "subcheck lines"},
 	} {
 		r := good
 		tc.mutate(&r)
@@ -64,5 +66,22 @@ func TestCompare(t *testing.T) {
 	wrong.State = Critical
 	if p := Compare(good, wrong); len(p) == 0 {
 		t.Error("a plugin state off the table passes")
+	}
+}
+
+// TestStatusUnescape: status.dat's escapes undone in one pass, so the
+// backslash of a subcheck line survives whether or not the engine
+// doubled it.
+func TestStatusUnescape(t *testing.T) {
+	for in, want := range map[string]string{
+		`line 1\n\_[OK] a`:  "line 1\n\\_[OK] a",
+		`line 1\n\\_[OK] a`: "line 1\n\\_[OK] a",
+		`a\\nb`:             `a\nb`,
+		`trailing \`:        `trailing \`,
+		`no escapes at all`: `no escapes at all`,
+	} {
+		if got := statusUnescape(in); got != want {
+			t.Errorf("statusUnescape(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -252,13 +252,30 @@ func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, err
 		state, _ := strconv.Atoi(s["current_state"])
 		rep.Results = append(rep.Results, Result{
 			Case: c, State: state, Output: s["plugin_output"],
-			// status.dat keeps the long output's line breaks as the two characters \n.
-			Long:     strings.ReplaceAll(s["long_plugin_output"], `\n`, "\n"),
+			Long:     statusUnescape(s["long_plugin_output"]),
 			Perfdata: s["performance_data"],
 			Argv:     argv,
 		})
 	}
 	return rep, nil
+}
+
+// statusUnescape reads a status.dat value as the engine escaped it: line
+// breaks as the two characters \n, a backslash (the "\_" before a
+// subcheck's [STATE]) as two.
+func statusUnescape(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && (v[i+1] == '\\' || v[i+1] == 'n') {
+			i++
+			if v[i] == 'n' {
+				b.WriteByte('\n')
+				continue
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
 }
 
 // readStatus returns the blocks of a kind (servicestatus, hoststatus) of
