@@ -61,6 +61,18 @@ func TestCompare(t *testing.T) {
 			t.Errorf("users_cache_age %s against the plugin's 307s: %v", engine, p)
 		}
 	}
+	// An age in words in a subcheck line grows too; the rest of the line
+	// must not change.
+	agedLong := plugin
+	agedLong.Long = []string{"a", "b", "c", `\_[OK] users cache: 57 users (8m ago)`}
+	for long, ok := range map[string]bool{`\_[OK] users cache: 57 users (6m ago)`: true, `\_[OK] users cache: 57 users (1h 2m ago)`: true,
+		`\_[OK] users cache: 58 users (6m ago)`: false, `\_[WARNING] users cache: 57 users (6m ago)`: false} {
+		r := good
+		r.Long = "a\nb\nc\n" + long
+		if p := Compare(r, agedLong); (len(p) == 0) != ok {
+			t.Errorf("%s against the plugin's (8m ago): %v", long, p)
+		}
+	}
 	// The plugin itself giving the wrong state fails the case too.
 	wrong := plugin
 	wrong.State = Critical
