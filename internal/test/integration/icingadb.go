@@ -207,7 +207,7 @@ var stateTokens = regexp.MustCompile(`[\[(](OK|WARNING|CRITICAL|UNKNOWN|UP|DOWN)
 // replaced, and the balls' states in order; the performance-data table
 // (textContent: rows past the sixth are collapsed); the graphs. It opens a
 // collapsed plugin output first, for the screenshot.
-const icingadbPageScript = stateOfJS + `(async () => {
+const icingadbPageScript = stateOfJS + piesJS + `(async () => {
   const col = document.querySelector('#col1');
   const box = col.querySelector('[id^="check-output-"]');
   if (box && box.classList.contains('collapsed')) {
@@ -230,7 +230,7 @@ const icingadbPageScript = stateOfJS + `(async () => {
   const rows = [...col.querySelectorAll('table.performance-data-table tr')].map(tr => [...tr.children].map(c => c.textContent.trim()));
   ` + graphsJS + `
   return {state: state ? state.innerText.trim().toUpperCase() : '', output: text, balls: balls,
-    perf: rows, graphs: graphs(col), html: document.documentElement.outerHTML};
+    perf: rows, pies: pies(col), graphs: graphs(col), html: document.documentElement.outerHTML};
 })()`
 
 // stateOfJS defines stateOf(ball): the state a ball is drawn in, from its

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -97,10 +98,29 @@ type servicePage struct {
 	// order, and the service's history, newest first.
 	Balls   []string
 	History []struct{ State, Output string }
+	// Pies: the fill colours of each metric's pie in the table, by label.
+	Pies map[string][]string
 	// RangesDropped: the table shows Icinga 2's normalised performance
 	// data, which keeps thresholds that are plain numbers only.
 	RangesDropped bool `json:"-"`
 }
+
+// piesJS defines pies(root): the fill colours of each performance-data
+// row's pie (Icinga Web's InlinePie, in both UIs), by the row's label.
+const piesJS = `const pies = root => {
+  const out = {};
+  const rows = [...root.querySelectorAll('table.performance-data-table tr')];
+  if (!rows.length) return out;
+  const col = [...rows[0].children].findIndex(c => c.textContent.trim() === 'Label');
+  rows.slice(1).forEach(tr => {
+    const label = tr.children[col];
+    if (!label) return;
+    out[label.textContent.trim()] = [...tr.querySelectorAll('.inline-pie [style]')]
+      .map(e => (/fill:\s*(#[0-9a-f]{6})/i.exec(e.getAttribute('style')) || [])[1]).filter(Boolean).map(c => c.toLowerCase());
+  });
+  return out;
+};
+`
 
 // graphsJS defines graphs(root): the graphite module's images under root,
 // with the number of pixels of the series' colour (#1a7dd7, contrib's
@@ -124,7 +144,7 @@ const graphsJS = `const graphs = root => {
   return [...root.querySelectorAll('img.graphiteImg')].map(i => ({src: i.getAttribute('src'), width: i.naturalWidth, height: i.naturalHeight, drawn: drawn(i)}));
 };`
 
-const servicePageScript = `(() => {
+const servicePageScript = piesJS + `(() => {
   const col = document.querySelector('#col1');
   const states = [...col.querySelectorAll('.service-detail-state .state-label')];
   // Line 1 and the long output are two blocks under "Plugin Output".
@@ -132,7 +152,7 @@ const servicePageScript = `(() => {
   const rows = [...col.querySelectorAll('table.performance-data-table tr')].map(tr => [...tr.children].map(c => c.innerText.trim()));
   ` + graphsJS + `
   return {state: states.length ? states[states.length - 1].innerText.trim() : '', output: outs.map(o => o.innerText).join('\n'),
-    perf: rows, graphs: graphs(col), html: document.documentElement.outerHTML};
+    perf: rows, pies: pies(col), graphs: graphs(col), html: document.documentElement.outerHTML};
 })()`
 
 // Check opens every service Icinga checked, once the IDO holds its result.
@@ -208,10 +228,39 @@ func judgePage(page servicePage, r Result, password string) error {
 	}
 	problems = append(problems, checkPerfTable(page.Perf, r, page.RangesDropped)...)
 	problems = append(problems, checkGraphs(page, r)...)
+	problems = append(problems, checkPies(page.Pies, r)...)
 	if strings.Contains(page.HTML, password) {
 		problems = append(problems, "the page shows the password")
 	}
 	return problemsError(problems)
+}
+
+// InlinePie's colours for a value in the OK, WARNING and CRITICAL range.
+const (
+	pieOK       = "#44bb77"
+	pieWarning  = "#ffaa44"
+	pieCritical = "#ff5566"
+)
+
+// checkPies holds when the pies of app_state and app_status, whose codes
+// above 0 are not "running" and "Ok", take an alert colour then and are
+// never green: a stopped connector's "2 of 2" must not read as OK.
+func checkPies(pies map[string][]string, r Result) []string {
+	metrics, err := expectedMetrics(r)
+	if err != nil {
+		return nil // reported with the table
+	}
+	var problems []string
+	for _, m := range metrics {
+		if (m.Label != "app_state" && m.Label != "app_status") || m.Value <= 0 {
+			continue
+		}
+		fills := pies[m.Label]
+		if slices.Contains(fills, pieOK) || !(slices.Contains(fills, pieWarning) || slices.Contains(fills, pieCritical)) {
+			problems = append(problems, fmt.Sprintf("the pie of %s=%v is drawn in %v, want warning or critical colours, no green", m.Label, m.Value, fills))
+		}
+	}
+	return problems
 }
 
 // checkGraphs holds when the page shows at least one graph of the service

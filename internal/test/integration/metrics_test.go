@@ -189,3 +189,21 @@ func TestCheckGraphs(t *testing.T) {
 		t.Error("another host's graph passed")
 	}
 }
+
+func TestCheckPies(t *testing.T) {
+	stopped := Result{Perfdata: "'app_state'=2;0;1;0;2 'app_status'=0;0;1;0;2 'time'=0.01s;;;0;"}
+	for name, tc := range map[string]struct {
+		pies map[string][]string
+		ok   bool
+	}{
+		"red":        {map[string][]string{"app_state": {pieCritical, "#ddccdd"}}, true},
+		"orange":     {map[string][]string{"app_state": {pieWarning}}, true},
+		"full green": {map[string][]string{"app_state": {pieOK}}, false},
+		"no pie":     {map[string][]string{}, false},
+		"green, 0":   {map[string][]string{"app_state": {pieCritical}, "app_status": {pieOK}}, true},
+	} {
+		if p := checkPies(tc.pies, stopped); (len(p) == 0) != tc.ok {
+			t.Errorf("%s: %v", name, p)
+		}
+	}
+}

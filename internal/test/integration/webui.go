@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 )
 
 // webUI is Icinga Web 2 served by PHP's built-in server, configured from
@@ -76,9 +77,15 @@ file = "%s/icingaweb2.log"
 		// behind an Apache with its own login.
 		"authentication.ini": "[web-server]\nbackend = \"external\"\n",
 		"roles.ini":          "[operators]\nusers = \"operator\"\npermissions = \"*\"\n",
-		// Graphs of the last quarter hour: the run's checks are minutes old.
-		"modules/graphite/config.ini": fmt.Sprintf("[graphite]\nurl = %q\n\n[ui]\ndefault_time_range = \"15\"\ndefault_time_range_unit = \"minutes\"\n", g.WebURL+"/"),
 	}
+	// contrib's module configuration, on the run's graphite-web, with
+	// graphs of the last quarter hour: the run's checks are minutes old.
+	graphite, err := iniSet(filepath.Join(env.Contrib, "icingaweb2", "module-graphite-config.ini"), map[string]string{
+		"url": g.WebURL + "/", "default_time_range": "15", "default_time_range_unit": "minutes"})
+	if err != nil {
+		return nil, err
+	}
+	files["modules/graphite/config.ini"] = graphite
 	for name, content := range c.Files {
 		files[name] = content
 	}
@@ -138,4 +145,22 @@ func (w *webUI) Stop() {
 	if w != nil {
 		w.d.Stop()
 	}
+}
+
+// iniSet reads an ini file and sets the values of keys it has; a key it
+// lacks is an error.
+func iniSet(file string, values map[string]string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", err
+	}
+	s := string(b)
+	for k, v := range values {
+		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(k) + `\s*=.*$`)
+		if !re.MatchString(s) {
+			return "", fmt.Errorf("%s: no %s", file, k)
+		}
+		s = re.ReplaceAllLiteralString(s, fmt.Sprintf("%s = %q", k, v))
+	}
+	return s, nil
 }
