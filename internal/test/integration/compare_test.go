@@ -42,6 +42,7 @@ func TestCompare(t *testing.T) {
 		"thresholds lost": {func(r *Result) { r.Perfdata = "'app_state'=0 'time'=0.5s;;;0;" }, "perfdata app_state"},
 		"subcheck lost":   {func(r *Result) { r.Long = "a\nb\nc\nd" }, "subcheck lines"},
 		"backslash lost":  {func(r *Result) { r.Long = "a\nb\nc\n_[OK] d" }, "subcheck lines"},
+		"state differs":   {func(r *Result) { r.Long = "a\nb\nc\n\\_[WARNING] d" }, "subcheck lines"},
 	} {
 		r := good
 		tc.mutate(&r)
@@ -60,6 +61,14 @@ func TestCompare(t *testing.T) {
 		if p := Compare(r, aged); (len(p) == 0) != ok {
 			t.Errorf("users_cache_age %s against the plugin's 307s: %v", engine, p)
 		}
+	}
+	// A subcheck line's age grows between the two runs like the metric.
+	older := plugin
+	older.Long = []string{"a", "b", "c", `\_[OK] d updated 2026-12-06 21:37:31 (7m ago)`}
+	r := good
+	r.Long = "a\nb\nc\n\\_[OK] d updated 2026-12-06 21:37:31 (6m ago)"
+	if p := Compare(r, older); len(p) != 0 {
+		t.Errorf("an age grown between the runs fails: %v", p)
 	}
 	// The plugin itself giving the wrong state fails the case too.
 	wrong := plugin
