@@ -411,7 +411,8 @@ func TestStateRanges(t *testing.T) {
 		{[]State{OK, Critical, Critical}, "0", "0"},
 		{[]State{OK, Warning, Warning}, "0", ""},
 		{[]State{OK, OK, OK}, "", ""},
-		{[]State{Critical, Critical, OK}, "2:2", "2:2"},
+		{[]State{Critical, Critical, OK}, "2:", "2:"},
+		{[]State{Critical, OK, Warning}, "1:1", "1:"},
 		{[]State{OK, Critical, Warning}, "0", "@1:1"},
 	} {
 		if w, cr := StateRanges(c.states...); w != c.warn || cr != c.crit {
