@@ -121,14 +121,18 @@ func Compare(r Result, d Direct) []string {
 var subcheck = regexp.MustCompile(`^\\_\[(OK|WARNING|CRITICAL|UNKNOWN)\] \S`)
 
 // ageWords is how the plugins say an age ("5m ago", "3d 2h ago"), which
-// grows between the engine's run and the direct one, as users_cache_age does.
-var ageWords = regexp.MustCompile(`\b[0-9]+[ydhms]( [0-9]+[ydhm])? ago\b`)
+// grows between the engine's run and the direct one, as users_cache_age
+// does; timestamps are the simulator's, relative to when it was asked.
+var (
+	ageWords   = regexp.MustCompile(`\b[0-9]+[ydhms]( [0-9]+[ydhm])? ago\b`)
+	timestamps = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?( ?[+-][0-9]{2}:[0-9]{2}|Z)?`)
+)
 
-// sameAge words every age in lines alike.
+// sameAge words every age and timestamp in lines alike.
 func sameAge(lines []string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		out[i] = ageWords.ReplaceAllString(l, "AGE ago")
+		out[i] = ageWords.ReplaceAllString(timestamps.ReplaceAllString(l, "TIME"), "AGE ago")
 	}
 	return out
 }

@@ -62,11 +62,12 @@ func TestCompare(t *testing.T) {
 			t.Errorf("users_cache_age %s against the plugin's 307s: %v", engine, p)
 		}
 	}
-	// A subcheck line's age grows between the two runs like the metric.
+	// A subcheck line's age grows between the two runs like the metric,
+	// and the simulator's timestamps follow the time it is asked.
 	older := plugin
-	older.Long = []string{"a", "b", "c", `\_[OK] d updated 2026-12-06 21:37:31 (7m ago)`}
+	older.Long = []string{"a", "b", "c", `\_[OK] d updated 2026-12-06 21:37:31.512 +00:00 (7m ago)`}
 	r := good
-	r.Long = "a\nb\nc\n\\_[OK] d updated 2026-12-06 21:37:31 (6m ago)"
+	r.Long = "a\nb\nc\n\\_[OK] d updated 2026-12-06 21:37:28.5 +00:00 (6m ago)"
 	if p := Compare(r, older); len(p) != 0 {
 		t.Errorf("an age grown between the runs fails: %v", p)
 	}
