@@ -245,6 +245,21 @@ func TestWriteGolden(t *testing.T) {
 	_ = Write(&buf, Result{State: OK, Summary: "fine", Perf: []Perf{{Label: "time", Value: 0.5, UOM: "s"}}}, 0, IcingaWeb2)
 	golden.Assert(t, "output/one-line.txt", buf.String())
 
+	// Judged parts: a marked line each, in its own state, before the
+	// facts; a part without a line has none; classic leaves the marks out.
+	r := sample()
+	r.Parts = []Part{
+		{State: Warning, Phrase: "ignored here", Line: `app_state: "restarting"`},
+		{State: Critical, Phrase: "no line"},
+		{State: OK, Line: "CRM: bitrix | link on"},
+	}
+	r.Long = []string{"licence: Professional"}
+	for _, f := range []Format{IcingaWeb2, Classic} {
+		buf.Reset()
+		_ = Write(&buf, r, 0, f)
+		golden.Assert(t, "output/parts-"+f.String()+".txt", buf.String())
+	}
+
 	buf.Reset()
 	_ = Write(&buf, Fail(Unknown, "usage: bad flag"), 0, IcingaWeb2)
 	if buf.String() != "UNKNOWN: usage: bad flag\n" {
@@ -411,11 +426,43 @@ func TestStateRanges(t *testing.T) {
 		{[]State{OK, Critical, Critical}, "0", "0"},
 		{[]State{OK, Warning, Warning}, "0", ""},
 		{[]State{OK, OK, OK}, "", ""},
-		{[]State{Critical, Critical, OK}, "2:2", "2:2"},
+		{[]State{Critical, Critical, OK}, "2:", "2:"},
+		{[]State{Critical, OK, Warning}, "1:1", "1:"},
 		{[]State{OK, Critical, Warning}, "0", "@1:1"},
 	} {
 		if w, cr := StateRanges(c.states...); w != c.warn || cr != c.crit {
 			t.Errorf("StateRanges(%v) = %q, %q; want %q, %q", c.states, w, cr, c.warn, c.crit)
 		}
+	}
+}
+
+func TestFormatFlagValue(t *testing.T) {
+	var f Format
+	for in, want := range map[string]Format{"icingaweb2": IcingaWeb2, "IcingaWeb2": IcingaWeb2, " classic ": Classic} {
+		if err := f.Set(in); err != nil || f != want {
+			t.Errorf("Set(%q) = %v, %v; want %v", in, f, err, want)
+		}
+	}
+	for _, in := range []string{"", "one-line", "summary-only", "multi-line"} {
+		if err := f.Set(in); err == nil || !strings.Contains(err.Error(), "icingaweb2 or classic") {
+			t.Errorf("Set(%q): %v", in, err)
+		}
+	}
+	if Format(0).String() != "icingaweb2" || Classic.String() != "classic" {
+		t.Errorf("names %q %q", Format(0), Classic)
+	}
+}
+
+// TestCombineLeadsWithTheWorst: the most severe phrases first, ties in
+// the evaluator's order, empty phrases left out, the worst state.
+func TestCombineLeadsWithTheWorst(t *testing.T) {
+	st, line1 := Combine(
+		Part{State: OK, Phrase: "a"}, Part{State: Warning, Phrase: "b"}, Part{State: Unknown, Phrase: "c"},
+		Part{State: Critical, Phrase: "d"}, Part{State: Critical}, Part{State: Warning, Phrase: "e"}, Part{State: Critical, Phrase: "f"})
+	if st != Critical || line1 != "d, f, b, e, c, a" {
+		t.Errorf("%v %q", st, line1)
+	}
+	if st, line1 := Combine(); st != OK || line1 != "" {
+		t.Errorf("no parts: %v %q", st, line1)
 	}
 }

@@ -170,8 +170,11 @@ func codeRange(states []State, alerts func(State) bool) string {
 		return ""
 	}
 	if lo, hi, ok := span(out); ok {
-		if lo == "0" {
+		switch {
+		case lo == "0":
 			return hi
+		case out[len(out)-1] == len(states)-1:
+			return lo + ":" // no code above: the plainer form
 		}
 		return lo + ":" + hi
 	}

@@ -109,10 +109,8 @@ func Compare(r Result, d Direct) []string {
 		problems = append(problems, fmt.Sprintf("long output %q != plugin %q", head(recorded, 3), head(d.Long, 3)))
 	}
 	// Every subcheck line, backslash and state included, reaches the
-	// engine as printed: the web UIs draw its [STATE] as a state ball. An
-	// age in words ("(6m ago)") grows like users_cache_age between the
-	// engine's run and the direct one, minutes apart for the web UIs.
-	if got, want := Subchecks(recorded), Subchecks(d.Long); !slices.Equal(withoutAges(got), withoutAges(want)) {
+	// engine as printed: the web UIs draw its [STATE] as a state ball.
+	if got, want := Subchecks(recorded), Subchecks(d.Long); !slices.Equal(sameAge(got), sameAge(want)) {
 		problems = append(problems, fmt.Sprintf("subcheck lines %q != plugin %q", got, want))
 	}
 	return problems
@@ -122,6 +120,23 @@ func Compare(r Result, d Direct) []string {
 // "\_[STATE] text".
 var subcheck = regexp.MustCompile(`^\\_\[(OK|WARNING|CRITICAL|UNKNOWN)\] \S`)
 
+// ageWords is how the plugins say an age ("5m ago", "3d 2h ago"), which
+// grows between the engine's run and the direct one, as users_cache_age
+// does; timestamps are the simulator's, relative to when it was asked.
+var (
+	ageWords   = regexp.MustCompile(`\b[0-9]+[ydhms]( [0-9]+[ydhm])? ago\b`)
+	timestamps = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?( ?[+-][0-9]{2}:[0-9]{2}|Z)?`)
+)
+
+// sameAge words every age and timestamp in lines alike.
+func sameAge(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = ageWords.ReplaceAllString(timestamps.ReplaceAllString(l, "TIME"), "AGE ago")
+	}
+	return out
+}
+
 // Subchecks are the long-output lines in monitoring-plugins 3's form, in
 // their order.
 func Subchecks(long []string) []string {
@@ -130,19 +145,6 @@ func Subchecks(long []string) []string {
 		if subcheck.MatchString(l) {
 			out = append(out, l)
 		}
-	}
-	return out
-}
-
-// ageInWords is a relative age as the plugins print it: "(6m ago)",
-// "(3d 2h ago)".
-var ageInWords = regexp.MustCompile(`\((\d+[a-z]+ )+ago\)`)
-
-// withoutAges masks the ages in words of lines.
-func withoutAges(lines []string) []string {
-	out := make([]string, len(lines))
-	for i, l := range lines {
-		out[i] = ageInWords.ReplaceAllString(l, "(ago)")
 	}
 	return out
 }
