@@ -128,20 +128,24 @@ integration: build
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/test/integration/
 	cd internal/test/integration && ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 25m
 
-# docs/img/: Icinga Web 2 as an operator sees the checks, screenshots from a
-# real run of the icingaweb engine (Icinga 2, IDO on MariaDB, Graphite,
-# headless Chromium), and Zabbix's problems and latest data from the zabbix
-# engine. Run it after changing what the plugins print or the template.
+# docs/img/: the checks as an operator sees them, screenshots from a real
+# run of the icingadb engine (Icinga 2, Redis, the icingadb daemon, Icinga
+# DB Web with the graphite module, headless Chromium) and of the icingaweb
+# engine (the monitoring module on the IDO), and Zabbix's problems and latest
+# data from the zabbix engine. Run it after changing what the plugins print
+# or the Zabbix template.
 SHOTS := integration-out/screenshots
 screenshots: build
 	rm -rf $(SHOTS)
 	$(GO) test -tags integration -c -o $(BIN)/integration.test ./internal/test/integration/
-	cd internal/test/integration && INTEGRATION_ENGINES=icingaweb,zabbix INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
-	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 15m
+	cd internal/test/integration && INTEGRATION_ENGINES=icingadb,icingaweb,zabbix INTEGRATION_OUT=$(CURDIR)/$(SHOTS) \
+	  ITGRIX_BIN=$(CURDIR)/$(BIN) $(CURDIR)/$(BIN)/integration.test -test.timeout 20m
 	install -d docs/img
-	install -m 644 $(SHOTS)/icingaweb/healthy-app.png docs/img/icingaweb-app-healthy.png
-	install -m 644 $(SHOTS)/icingaweb/stopped-app.png docs/img/icingaweb-app-stopped.png
-	install -m 644 $(SHOTS)/icingaweb/expiring-license.png docs/img/icingaweb-license-expiring.png
+	for ui in icingadb icingaweb; do \
+	  install -m 644 $(SHOTS)/$$ui/healthy-app.png docs/img/$$ui-app-healthy.png && \
+	  install -m 644 $(SHOTS)/$$ui/stopped-app.png docs/img/$$ui-app-stopped.png && \
+	  install -m 644 $(SHOTS)/$$ui/expiring-license.png docs/img/$$ui-license-expiring.png || exit 1; \
+	done
 	install -m 644 $(SHOTS)/zabbix/problems.png docs/img/zabbix-problems.png
 	install -m 644 $(SHOTS)/zabbix/latest-data.png docs/img/zabbix-latest-data.png
 

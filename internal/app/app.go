@@ -74,15 +74,21 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	}
 	status, statusKnown := judge(s.AppStatus, statusMeanings)
 	state, stateKnown := judge(s.AppState, stateMeanings(o))
-	queueState, queuePhrase := count(s.CallsQueue, o.QueueWarning, o.QueueCritical, "call queue", queuedWords, true)
-	storageState, storagePhrase := count(s.CallsStorage, o.StorageWarning, o.StorageCritical, "call storage", storedWords, false)
-	batchState, batchPhrase := count(s.BatchQueue, o.BatchWarning, o.BatchCritical, "CRM batch queue", batchWords, false)
-	age, cacheState, cachePhrase := cacheAge(s.UsersUpdated, o, now)
-	crmState, crmPhrase := crmOff(s, o)
-	c2cState, c2cPhrase := c2cDown(s, o)
-
-	r := check.Result{State: check.Worst(status.state, state.state, queueState, storageState, batchState, cacheState, crmState, c2cState)}
-	r.Summary = state.phrase + " (" + status.phrase + ")" + queuePhrase + storagePhrase + batchPhrase + cachePhrase + crmPhrase + c2cPhrase
+	cache := judgeCache(s, o, now)
+	r := check.Result{Parts: []check.Part{
+		// Line 1 has always said both in one phrase: "Itgrix stopped
+		// (status Error)".
+		{State: check.Worst(state.state, status.state), Phrase: state.phrase + " (" + status.phrase + ")"},
+		{State: state.state, Line: elementLine(s.AppState, stateKnown)},
+		{State: status.state, Line: elementLine(s.AppStatus, statusKnown)},
+		count(s.CallsQueue, o.QueueWarning, o.QueueCritical, "call queue", queuedWords, true),
+		count(s.CallsStorage, o.StorageWarning, o.StorageCritical, "call storage", storedWords, false),
+		count(s.BatchQueue, o.BatchWarning, o.BatchCritical, "CRM batch queue", batchWords, false),
+		cache.part,
+		crmOff(s, o),
+		c2cDown(s, o),
+	}}
+	r.State, r.Summary = check.Combine(r.Parts...)
 	errText := ""
 	if s.AppErr.Ok() {
 		errText = check.Text(s.AppErr.Value)
@@ -90,16 +96,20 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	if errText != "" {
 		r.Summary += ": " + check.Shorten(errText, maxErrInSummary)
 	}
-	r.Long = longOutput(s, now)
+	r.Long = longOutput(s, o, now, cache.part.Line == "")
+	// The state metrics carry the ranges their codes alert under, so the
+	// web UIs' pies take the state's colour.
 	if statusKnown {
-		r.Perf = append(r.Perf, check.Perf{Label: "app_status", Value: status.code, Min: "0", Max: "2"})
+		warn, crit := check.StateRanges(check.OK, check.Warning, check.Critical)
+		r.Perf = append(r.Perf, check.Perf{Label: "app_status", Value: status.code, Warn: warn, Crit: crit, Min: "0", Max: "2"})
 	}
 	if stateKnown {
-		r.Perf = append(r.Perf, check.Perf{Label: "app_state", Value: state.code, Min: "0", Max: "2"})
+		warn, crit := check.StateRanges(check.OK, o.Restarting, o.Stopped)
+		r.Perf = append(r.Perf, check.Perf{Label: "app_state", Value: state.code, Warn: warn, Crit: crit, Min: "0", Max: "2"})
 	}
 	r.Perf = append(r.Perf, countPerfData(s, o)...)
-	if age != nil {
-		m := check.Perf{Label: "users_cache_age", Value: math.Floor(age.Seconds()), UOM: "s", Min: "0"}
+	if cache.age != nil {
+		m := check.Perf{Label: "users_cache_age", Value: math.Floor(*cache.age), UOM: "s", Min: "0"}
 		if o.CacheAgeWarning != nil {
 			m.Warn = check.FormatNumber(o.CacheAgeWarning.Seconds())
 		}
@@ -109,6 +119,18 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 		r.Perf = append(r.Perf, m)
 	}
 	return r
+}
+
+// elementLine is app_state's or app_status's own line: its value as sent,
+// or what is wrong with it.
+func elementLine(e itgrix.Elem[string], known bool) string {
+	switch {
+	case !e.Ok():
+		return e.Problem()
+	case !known:
+		return e.Path + ": " + check.Quote(e.Value) + " (unexpected)"
+	}
+	return e.Path + ": " + check.Quote(e.Value)
 }
 
 // meaning is what one known value of app_status or app_state stands for:
@@ -147,26 +169,31 @@ func judge(e itgrix.Elem[string], known map[string]meaning) (meaning, bool) {
 
 // count judges one of the document's counts against its ranges. Without a
 // range it says nothing in line 1 unless always (the call queue, which
-// line 1 has always shown); with one, a missing count is UNKNOWN by name.
-func count(e itgrix.Elem[float64], warn, crit *check.Range, name string, words func(float64) string, always bool) (check.State, string) {
+// line 1 has always shown) and has no line of its own (the long output's
+// queues line shows it); with one, a missing count is UNKNOWN by name.
+func count(e itgrix.Elem[float64], warn, crit *check.Range, name string, words func(float64) string, always bool) check.Part {
 	thresholds := warn != nil || crit != nil
 	if !e.Ok() {
 		if thresholds {
-			return check.Unknown, ", " + name + " not checked: " + e.Problem()
+			p := name + " not checked: " + e.Problem()
+			return check.Part{State: check.Unknown, Phrase: p, Line: p}
 		}
-		return check.OK, ""
+		return check.Part{}
 	}
 	if !thresholds && !always {
-		return check.OK, ""
+		return check.Part{}
 	}
-	phrase := ", " + words(e.Value)
+	p := check.Part{Phrase: words(e.Value)}
 	switch {
 	case crit != nil && crit.Alerts(e.Value):
-		return check.Critical, phrase + " (critical: " + crit.Describe(e.Value) + ")"
+		p.State, p.Phrase = check.Critical, p.Phrase+" (critical: "+crit.Describe(e.Value)+")"
 	case warn != nil && warn.Alerts(e.Value):
-		return check.Warning, phrase + " (warning: " + warn.Describe(e.Value) + ")"
+		p.State, p.Phrase = check.Warning, p.Phrase+" (warning: "+warn.Describe(e.Value)+")"
 	}
-	return check.OK, phrase
+	if thresholds {
+		p.Line = name + ": " + p.Phrase
+	}
+	return p
 }
 
 func calls(n float64) string {
@@ -185,35 +212,69 @@ func batchWords(n float64) string {
 	return check.FormatNumber(n) + " CRM requests waiting for a batch"
 }
 
-// cacheAge ages the users cache. It returns the age (nil when the document
-// has no readable timestamp), the state and the phrase for line 1. A
-// timestamp ahead of now counts as age 0: clock skew between the PBX and
-// the monitoring host is not the cache going stale.
-func cacheAge(e itgrix.Elem[itgrix.Timestamp], o Options, now time.Time) (*time.Duration, check.State, string) {
+// cacheJudgement is the users cache's age in seconds (nil when the
+// document has no readable timestamp or says the cache was never
+// refreshed) and its part.
+type cacheJudgement struct {
+	age  *float64
+	part check.Part
+}
+
+// judgeCache ages the users cache. A timestamp ahead of now counts as age
+// 0: clock skew between the PBX and the monitoring host is not the cache
+// going stale. A timestamp in year 1, the zero time many programs write
+// for "never", says the cache was never refreshed: older than any
+// threshold, with no age metric, whose 2000 years would flatten every
+// graph. The part has a line only when there are thresholds; without them
+// the cache is a fact in the long output.
+func judgeCache(s *itgrix.Status, o Options, now time.Time) cacheJudgement {
+	e := s.UsersUpdated
 	thresholds := o.CacheAgeWarning != nil || o.CacheAgeCritical != nil
 	if !e.Ok() {
 		if thresholds {
-			return nil, check.Unknown, ", users cache age not checked: " + e.Problem()
+			p := "users cache age not checked: " + e.Problem()
+			return cacheJudgement{part: check.Part{State: check.Unknown, Phrase: p, Line: p}}
 		}
-		return nil, check.OK, ""
+		return cacheJudgement{}
 	}
-	age := max(now.Sub(e.Value.Time), 0)
+	var j cacheJudgement
+	older := func(d *time.Duration) bool { return d != nil }
+	phrase := "users cache never updated"
+	if !never(e.Value.Time) {
+		age := max(since(now, e.Value.Time), 0)
+		j.age = &age
+		older = func(d *time.Duration) bool { return d != nil && age > d.Seconds() }
+		phrase = "users cache updated " + ago(age)
+	}
 	// Line 1 names the age only when it alerts: an age within bounds
 	// would change line 1 every minute and says nothing to act on.
-	phrase := ", users cache updated " + Age(age)
 	switch {
-	case o.CacheAgeCritical != nil && age > *o.CacheAgeCritical:
-		return &age, check.Critical, phrase + " (critical: older than " + Exact(*o.CacheAgeCritical) + ")"
-	case o.CacheAgeWarning != nil && age > *o.CacheAgeWarning:
-		return &age, check.Warning, phrase + " (warning: older than " + Exact(*o.CacheAgeWarning) + ")"
+	case older(o.CacheAgeCritical):
+		j.part = check.Part{State: check.Critical, Phrase: phrase + " (critical: older than " + Exact(*o.CacheAgeCritical) + ")"}
+	case older(o.CacheAgeWarning):
+		j.part = check.Part{State: check.Warning, Phrase: phrase + " (warning: older than " + Exact(*o.CacheAgeWarning) + ")"}
 	}
-	return &age, check.OK, ""
+	if thresholds {
+		j.part.Line = "users cache: " + usersCache(s, now)
+	}
+	return j
+}
+
+// never reports whether a timestamp is the zero time written for "never":
+// any moment of 0001-01-01.
+func never(t time.Time) bool { return t.Year() == 1 && t.YearDay() == 1 }
+
+// since is how many seconds before now t was (negative when t is later),
+// without time.Duration's saturation at 292 years: a document's timestamp
+// may be anywhere from year 1 to 9999.
+func since(now, t time.Time) float64 {
+	return float64(now.Unix()-t.Unix()) + float64(now.Nanosecond()-t.Nanosecond())/1e9
 }
 
 // crmOff applies --crm-off-state when the CRM link, its manager or its
 // connector is switched off. At the default (OK) line 1 stays as it was:
-// the long output's CRM line shows the switches anyway.
-func crmOff(s *itgrix.Status, o Options) (check.State, string) {
+// the CRM line shows the switches anyway.
+func crmOff(s *itgrix.Status, o Options) check.Part {
 	var off []string
 	for _, sw := range []struct {
 		name string
@@ -223,19 +284,27 @@ func crmOff(s *itgrix.Status, o Options) (check.State, string) {
 			off = append(off, sw.name)
 		}
 	}
-	if len(off) == 0 || o.CRMOff == check.OK {
-		return check.OK, ""
+	p := check.Part{}
+	if crm := crmLine(s); crm != "" {
+		p.Line = "CRM: " + crm
 	}
-	return o.CRMOff, ", CRM " + joinWords(off) + " switched off"
+	if len(off) > 0 && o.CRMOff != check.OK {
+		p.State, p.Phrase = o.CRMOff, "CRM "+joinWords(off)+" switched off"
+	}
+	return p
 }
 
 // c2cDown applies --c2c-state when click-to-call is switched on but not
 // connected; switched off is a choice, not a fault.
-func c2cDown(s *itgrix.Status, o Options) (check.State, string) {
-	if !s.C2COn.Ok() || !s.C2COn.Value || !s.C2CConnected.Ok() || s.C2CConnected.Value || o.C2C == check.OK {
-		return check.OK, ""
+func c2cDown(s *itgrix.Status, o Options) check.Part {
+	if !s.C2COn.Ok() {
+		return check.Part{}
 	}
-	return o.C2C, ", click-to-call not connected"
+	p := check.Part{Line: "click-to-call: " + onOff(s.C2COn.Value) + ", " + yesNo(s.C2CConnected, "connected", "not connected")}
+	if s.C2COn.Value && s.C2CConnected.Ok() && !s.C2CConnected.Value && o.C2C != check.OK {
+		p.State, p.Phrase = o.C2C, "click-to-call not connected"
+	}
+	return p
 }
 
 func joinWords(w []string) string {
@@ -245,16 +314,11 @@ func joinWords(w []string) string {
 	return strings.Join(w[:len(w)-1], ", ") + " and " + w[len(w)-1]
 }
 
-func longOutput(s *itgrix.Status, now time.Time) []string {
+// longOutput is what the check shows without judging it: app_err whole,
+// the users cache (when no age threshold judges it), the counts without
+// thresholds, the licence, and the elements it could not read.
+func longOutput(s *itgrix.Status, o Options, now time.Time, cache bool) []string {
 	var long []string
-	add := func(format string, args ...any) { long = append(long, fmt.Sprintf(format, args...)) }
-
-	if s.AppState.Ok() {
-		add("app_state: %s", check.Quote(s.AppState.Value))
-	}
-	if s.AppStatus.Ok() {
-		add("app_status: %s", check.Quote(s.AppStatus.Value))
-	}
 	if s.AppErr.Ok() && strings.TrimSpace(s.AppErr.Value) != "" {
 		for i, l := range check.Lines(s.AppErr.Value) {
 			if i == 0 {
@@ -263,37 +327,37 @@ func longOutput(s *itgrix.Status, now time.Time) []string {
 			long = append(long, l)
 		}
 	}
-	if crm := crmLine(s); crm != "" {
-		add("CRM: %s", crm)
-	}
-	if s.C2COn.Ok() {
-		add("click-to-call: %s, %s", onOff(s.C2COn.Value), yesNo(s.C2CConnected, "connected", "not connected"))
-	}
-	if cache := usersCache(s, now); cache != "" {
-		add("users cache: %s", cache)
+	if c := usersCache(s, now); cache && c != "" {
+		long = append(long, "users cache: "+c)
 	}
 	var queues []string
 	for _, q := range []struct {
-		name string
-		e    itgrix.Elem[float64]
-	}{{"calls", s.CallsQueue}, {"storage", s.CallsStorage}, {"CRM batch", s.BatchQueue}} {
-		if q.e.Ok() {
+		name     string
+		e        itgrix.Elem[float64]
+		judgedBy *check.Range
+		or       *check.Range
+	}{
+		{"calls", s.CallsQueue, o.QueueWarning, o.QueueCritical},
+		{"storage", s.CallsStorage, o.StorageWarning, o.StorageCritical},
+		{"CRM batch", s.BatchQueue, o.BatchWarning, o.BatchCritical},
+	} {
+		if q.e.Ok() && q.judgedBy == nil && q.or == nil {
 			queues = append(queues, q.name+" "+check.FormatNumber(q.e.Value))
 		}
 	}
 	if len(queues) > 0 {
-		add("queues: %s", strings.Join(queues, ", "))
+		long = append(long, "queues: "+strings.Join(queues, ", "))
 	}
 	if s.LicenseType.Ok() {
 		lic := check.Text(s.LicenseType.Value)
 		if s.LicenseValid.Ok() && s.LicenseValid.Value != "" {
 			lic += ", valid till " + check.Text(s.LicenseValid.Value)
 		}
-		add("licence: %s", lic)
+		long = append(long, "licence: "+lic)
 	}
-	// app_status and app_state are in line 1 already, problems and all.
+	// app_status and app_state have lines of their own, problems and all.
 	for _, p := range s.Wrong(s.AppStatus.Path, s.AppState.Path) {
-		add("ignored: %s", p)
+		long = append(long, "ignored: "+p)
 	}
 	return long
 }
@@ -328,10 +392,13 @@ func usersCache(s *itgrix.Status, now time.Time) string {
 	}
 	if s.UsersUpdated.Ok() {
 		upd := "updated " + check.Text(s.UsersUpdated.Value.Raw)
-		if d := now.Sub(s.UsersUpdated.Value.Time); d < 0 {
-			upd += " (" + Duration(-d) + " ahead of this host's clock: clock skew, counted as age 0)"
-		} else {
-			upd += " (" + Age(d) + ")"
+		switch d := since(now, s.UsersUpdated.Value.Time); {
+		case never(s.UsersUpdated.Value.Time):
+			upd += " (never updated)"
+		case d < 0:
+			upd += " (" + span(-d) + " ahead of this host's clock: clock skew, counted as age 0)"
+		default:
+			upd += " (" + ago(d) + ")"
 		}
 		parts = append(parts, upd)
 	}
@@ -339,11 +406,13 @@ func usersCache(s *itgrix.Status, now time.Time) string {
 }
 
 // Age says how long ago something happened, coarsely: "3d 4h ago".
-func Age(d time.Duration) string {
-	if d < 0 {
+func Age(d time.Duration) string { return ago(d.Seconds()) }
+
+func ago(sec float64) string {
+	if sec < 0 {
 		return "in the future: check the clocks"
 	}
-	return Duration(d) + " ago"
+	return span(sec) + " ago"
 }
 
 // Exact says a threshold to the second, in days, hours, minutes and
@@ -369,18 +438,23 @@ func Exact(d time.Duration) string {
 	return strings.Join(parts, " ")
 }
 
-// Duration says a length of time coarsely, the larger two units: "3d 4h",
-// "2h 5m", "5m", "59s".
-func Duration(d time.Duration) string {
+// span says a length of time in seconds coarsely, the larger two units:
+// "7973y 12d", "3d 4h", "2h 5m", "5m", "59s". It counts whole seconds in an
+// int64, so a timestamp thousands of years away reads right.
+func span(sec float64) string {
+	const minute, hour, day, year = 60, 3600, 86400, 365 * 86400
+	s := int64(sec)
 	switch {
-	case d >= 24*time.Hour:
-		return fmt.Sprintf("%dd %dh", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
-	case d >= time.Hour:
-		return fmt.Sprintf("%dh %dm", d/time.Hour, d%time.Hour/time.Minute)
-	case d >= time.Minute:
-		return fmt.Sprintf("%dm", d/time.Minute)
+	case s >= year:
+		return fmt.Sprintf("%dy %dd", s/year, s%year/day)
+	case s >= day:
+		return fmt.Sprintf("%dd %dh", s/day, s%day/hour)
+	case s >= hour:
+		return fmt.Sprintf("%dh %dm", s/hour, s%hour/minute)
+	case s >= minute:
+		return fmt.Sprintf("%dm", s/minute)
 	}
-	return fmt.Sprintf("%ds", d/time.Second)
+	return fmt.Sprintf("%ds", s)
 }
 
 func onOff(b bool) string {

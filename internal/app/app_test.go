@@ -199,10 +199,18 @@ func TestQueueThresholds(t *testing.T) {
 		}
 		d := fmt.Sprintf(`{"app_status":"Ok","app_state":"","app":{"calls_queue":{"calls":%v}}}`, c.calls)
 		r := Evaluate(parse(t, d), o, now)
-		if r.State != c.want || !strings.HasSuffix(r.Summary, c.phrase) {
-			t.Errorf("warn %q crit %q calls %v: %v %q, want %v ending %q", c.warn, c.crit, c.calls, r.State, r.Summary, c.want, c.phrase)
+		if r.State != c.want || !leads(r, c.phrase) {
+			t.Errorf("warn %q crit %q calls %v: %v %q, want %v with %q leading", c.warn, c.crit, c.calls, r.State, r.Summary, c.want, c.phrase)
 		}
 	}
+}
+
+// leads reports whether line 1 has phrase, and, when the state is not OK,
+// has it before the app's own words: what decided the state comes first.
+func leads(r check.Result, phrase string) bool {
+	phrase = strings.TrimPrefix(phrase, ", ")
+	i := strings.Index(r.Summary, phrase)
+	return i >= 0 && (r.State == check.OK || i < strings.Index(r.Summary, "Itgrix running"))
 }
 
 func TestQueueThresholdWithoutQueue(t *testing.T) {
@@ -331,7 +339,7 @@ func TestCacheAge(t *testing.T) {
 		{"zero threshold", at(time.Second), dur(0), nil, check.Warning, "(warning: older than 0s)", 1},
 		{"rfc 3339", `"2026-11-24T09:00:00Z"`, dur(time.Hour), nil, check.Warning, "updated 3h 0m ago", 10800},
 		{"future is age 0", at(-10 * time.Minute), dur(0), nil, check.OK, "Itgrix running (status Ok)", 0},
-		{"missing", "", dur(time.Hour), nil, check.Unknown, ", users cache age not checked: app.crm.users_cache.last_updated is missing", -1},
+		{"missing", "", dur(time.Hour), nil, check.Unknown, "users cache age not checked: app.crm.users_cache.last_updated is missing, Itgrix", -1},
 		{"null", "null", nil, dur(time.Hour), check.Unknown, "app.crm.users_cache.last_updated is null", -1},
 		{"not a timestamp", `"yesterday"`, dur(time.Hour), nil, check.Unknown, `app.crm.users_cache.last_updated "yesterday" is not a timestamp`, -1},
 		{"mistyped", `1732440000`, dur(time.Hour), nil, check.Unknown, "app.crm.users_cache.last_updated is a number, expected a timestamp", -1},
@@ -461,8 +469,8 @@ func TestStorageAndBatchThresholds(t *testing.T) {
 			label = "crm_batch_queue"
 		}
 		r := Evaluate(parse(t, d), o, now)
-		if r.State != c.want || !strings.HasSuffix(r.Summary, c.phrase) {
-			t.Errorf("%s warn %q crit %q n %v: %v %q, want %v ending %q", c.which, c.warn, c.crit, c.n, r.State, r.Summary, c.want, c.phrase)
+		if r.State != c.want || !leads(r, c.phrase) {
+			t.Errorf("%s warn %q crit %q n %v: %v %q, want %v with %q leading", c.which, c.warn, c.crit, c.n, r.State, r.Summary, c.want, c.phrase)
 		}
 		found := false
 		for _, p := range r.Perf {
@@ -483,8 +491,8 @@ func TestStorageAndBatchMissing(t *testing.T) {
 	o := DefaultOptions()
 	o.StorageCritical, o.BatchWarning = mustRange(t, "10"), mustRange(t, "10")
 	r := Evaluate(parse(t, `{"app_status":"Ok","app_state":"","app":{"calls_storage":{"calls":"x"}}}`), o, now)
-	want := "Itgrix running (status Ok), call storage not checked: app.calls_storage.calls is a string, expected a number" +
-		", CRM batch queue not checked: app.crm.manager.batch_queue is missing"
+	want := "call storage not checked: app.calls_storage.calls is a string, expected a number" +
+		", CRM batch queue not checked: app.crm.manager.batch_queue is missing, Itgrix running (status Ok)"
 	if r.State != check.Unknown || r.Summary != want {
 		t.Errorf("%v %q", r.State, r.Summary)
 	}
@@ -506,16 +514,16 @@ func TestCRMOffAndClickToCall(t *testing.T) {
 	}{
 		{"all on", sw(true, true, true, true, true), check.Critical, check.Critical, check.OK, "Itgrix running (status Ok)"},
 		{"link off, default", sw(false, true, true, true, true), check.OK, check.OK, check.OK, "Itgrix running (status Ok)"},
-		{"link off", sw(false, true, true, true, true), check.Warning, check.OK, check.Warning, "Itgrix running (status Ok), CRM link switched off"},
-		{"manager off", sw(true, false, true, true, true), check.Critical, check.OK, check.Critical, "Itgrix running (status Ok), CRM manager switched off"},
-		{"connector off", sw(true, true, false, true, true), check.Unknown, check.OK, check.Unknown, "Itgrix running (status Ok), CRM connector switched off"},
-		{"all off", sw(false, false, false, true, true), check.Warning, check.OK, check.Warning, "Itgrix running (status Ok), CRM link, manager and connector switched off"},
+		{"link off", sw(false, true, true, true, true), check.Warning, check.OK, check.Warning, "CRM link switched off, Itgrix running (status Ok)"},
+		{"manager off", sw(true, false, true, true, true), check.Critical, check.OK, check.Critical, "CRM manager switched off, Itgrix running (status Ok)"},
+		{"connector off", sw(true, true, false, true, true), check.Unknown, check.OK, check.Unknown, "CRM connector switched off, Itgrix running (status Ok)"},
+		{"all off", sw(false, false, false, true, true), check.Warning, check.OK, check.Warning, "CRM link, manager and connector switched off, Itgrix running (status Ok)"},
 		{"switch not a boolean", sw("off", nil, true, true, true), check.Critical, check.OK, check.OK, "Itgrix running (status Ok)"},
 		{"c2c down, default", sw(true, true, true, true, false), check.OK, check.OK, check.OK, "Itgrix running (status Ok)"},
-		{"c2c down", sw(true, true, true, true, false), check.OK, check.Warning, check.Warning, "Itgrix running (status Ok), click-to-call not connected"},
+		{"c2c down", sw(true, true, true, true, false), check.OK, check.Warning, check.Warning, "click-to-call not connected, Itgrix running (status Ok)"},
 		{"c2c off", sw(true, true, true, false, false), check.OK, check.Critical, check.OK, "Itgrix running (status Ok)"},
 		{"c2c connection unknown", sw(true, true, true, true, nil), check.OK, check.Critical, check.OK, "Itgrix running (status Ok)"},
-		{"both", sw(true, true, false, true, false), check.Warning, check.Critical, check.Critical, "Itgrix running (status Ok), CRM connector switched off, click-to-call not connected"},
+		{"both", sw(true, true, false, true, false), check.Warning, check.Critical, check.Critical, "click-to-call not connected, CRM connector switched off, Itgrix running (status Ok)"},
 	}
 	for _, c := range cases {
 		o := DefaultOptions()
@@ -536,5 +544,96 @@ func TestExact(t *testing.T) {
 		if got := Exact(d); got != want {
 			t.Errorf("Exact(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestLineOneLeadsWithTheDecider: with every alert at once, line 1 starts
+// with what made the state, so the 200-character cut never hides it.
+func TestLineOneLeadsWithTheDecider(t *testing.T) {
+	d := `{"app_status":"Warning","app_state":"restarting","app_err":"` + strings.Repeat("the CRM answered slowly ", 8) + `",
+	"app":{"calls_queue":{"calls":50},"calls_storage":{"calls":500},"crm":{"on":false,"manager":{"on":true,"batch_queue":70,"connector":{"on":true}},
+	"users_cache":{"last_updated":"2026-11-20 09:00:00.000 +00:00"}},"c2c":{"on":true,"connected":false}}}`
+	o := DefaultOptions()
+	o.QueueWarning, o.StorageWarning, o.BatchWarning = mustRange(t, "10"), mustRange(t, "100"), mustRange(t, "50")
+	o.CacheAgeWarning = dur(time.Hour)
+	o.C2C, o.CRMOff = check.Warning, check.Critical
+	var buf strings.Builder
+	if err := check.Write(&buf, Evaluate(parse(t, d), o, now), 0, check.IcingaWeb2); err != nil {
+		t.Fatal(err)
+	}
+	line1, _, _ := strings.Cut(buf.String(), "\n")
+	if !strings.HasPrefix(line1, "CRITICAL: CRM link switched off, ") {
+		t.Errorf("line 1 does not lead with the switch that decided CRITICAL:\n%s", line1)
+	}
+}
+
+// TestStateMetricsCarryTheirStates: app_state and app_status carry the
+// ranges their codes alert under, following --restarting-state and
+// --stopped-state, so a stopped connector's pie is not drawn green.
+func TestStateMetricsCarryTheirStates(t *testing.T) {
+	doc := parse(t, `{"app_status":"Error","app_state":"stopped"}`)
+	o := DefaultOptions()
+	want := map[string][2]string{"app_status": {"0", "1"}, "app_state": {"0", "1"}}
+	o2 := DefaultOptions()
+	o2.Stopped, o2.Restarting = check.Warning, check.OK
+	want2 := map[string][2]string{"app_status": {"0", "1"}, "app_state": {"1", ""}}
+	for _, c := range []struct {
+		o    Options
+		want map[string][2]string
+	}{{o, want}, {o2, want2}} {
+		for _, p := range Evaluate(doc, c.o, now).Perf {
+			if w, ok := c.want[p.Label]; ok && (p.Warn != w[0] || p.Crit != w[1] || p.Value != 2 || p.Max != "2") {
+				t.Errorf("%s: %+v, want warn %q crit %q", p.Label, p, w[0], w[1])
+			}
+		}
+	}
+}
+
+// TestCacheTimestampsAtTheEndsOfTime: a last_updated in year 9999 is far
+// ahead, never a negative skew; one on 0001-01-01, the zero time programs
+// write for "never", is older than any threshold and gives no age metric
+// (2000 years would flatten every graph), not an age stuck at 292 years;
+// a year-2 timestamp is an age, told in years.
+func TestCacheTimestampsAtTheEndsOfTime(t *testing.T) {
+	cases := []struct {
+		name, ts string
+		crit     *time.Duration
+		want     check.State
+		summary  string
+		long     string
+		age      float64 // -1: no metric
+	}{
+		{"year 9999", `"9999-12-31 23:59:59.999 +00:00"`, dur(time.Hour), check.OK, "Itgrix running (status Ok)",
+			"(7978y 145d ahead of this host's clock: clock skew, counted as age 0)", 0},
+		{"year 1, no thresholds", `"0001-01-01 00:00:00.000 +00:00"`, nil, check.OK, "Itgrix running (status Ok)",
+			"updated 0001-01-01 00:00:00.000 +00:00 (never updated)", -1},
+		{"year 1", `"0001-01-01T00:00:00Z"`, dur(24 * time.Hour), check.Critical, "users cache never updated (critical: older than 1d), Itgrix running (status Ok)",
+			"(never updated)", -1},
+		{"year 2", `"0002-03-04 05:06:07.000 +00:00"`, dur(24 * time.Hour), check.Critical, "users cache updated 2026y 26d ago (critical",
+			"(2026y 26d ago)", 63894207233},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := DefaultOptions()
+			o.CacheAgeCritical = c.crit
+			r := Evaluate(parse(t, cacheDoc(c.ts)), o, now)
+			var lines []string
+			for _, p := range r.Parts {
+				lines = append(lines, p.Line)
+			}
+			long := strings.Join(append(lines, r.Long...), "\n")
+			if r.State != c.want || !strings.HasPrefix(r.Summary, c.summary) || !strings.Contains(long, c.long) || strings.Contains(long, "(-") {
+				t.Errorf("%v %q\n%s\nwant %v %q with %q", r.State, r.Summary, long, c.want, c.summary, c.long)
+			}
+			age := -1.0
+			for _, p := range r.Perf {
+				if p.Label == "users_cache_age" {
+					age = p.Value
+				}
+			}
+			if age != c.age {
+				t.Errorf("users_cache_age %v, want %v", age, c.age)
+			}
+		})
 	}
 }

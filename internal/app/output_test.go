@@ -46,7 +46,7 @@ func checkOutput(t *testing.T, doc []byte) {
 	for _, r := range []check.Result{app.Evaluate(s, ao, now), license.Evaluate(s, lo, now)} {
 		r.Perf = append(r.Perf, check.Perf{Label: "time", Value: 0.012345, UOM: "s", Min: "0"})
 		var buf bytes.Buffer
-		if err := check.Write(&buf, r, 0); err != nil {
+		if err := check.Write(&buf, r, 0, check.IcingaWeb2); err != nil {
 			t.Fatal(err)
 		}
 		out := buf.String()
@@ -137,8 +137,8 @@ func randomDocument(rng *rand.Rand) []byte {
 	return b
 }
 
-// TestDefaultOutputBoundedForAnyDocument is the property behind NRPE 2's
-// 1 KiB: whatever the document holds, the default output fits and its
+// TestDefaultOutputBoundedForAnyDocument is the property behind the
+// 1000-byte limit: whatever the document holds, the default output fits and its
 // performance data are plain decimals in the guidelines' grammar.
 func TestDefaultOutputBoundedForAnyDocument(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 2026))

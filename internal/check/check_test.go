@@ -236,23 +236,38 @@ func sample() Result {
 
 func TestWriteGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, sample(), 0); err != nil {
+	if err := Write(&buf, sample(), 0, IcingaWeb2); err != nil {
 		t.Fatal(err)
 	}
 	golden.Assert(t, "output/long.txt", buf.String())
 
 	buf.Reset()
-	_ = Write(&buf, Result{State: OK, Summary: "fine", Perf: []Perf{{Label: "time", Value: 0.5, UOM: "s"}}}, 0)
+	_ = Write(&buf, Result{State: OK, Summary: "fine", Perf: []Perf{{Label: "time", Value: 0.5, UOM: "s"}}}, 0, IcingaWeb2)
 	golden.Assert(t, "output/one-line.txt", buf.String())
 
+	// Judged parts: a marked line each, in its own state, before the
+	// facts; a part without a line has none; classic leaves the marks out.
+	r := sample()
+	r.Parts = []Part{
+		{State: Warning, Phrase: "ignored here", Line: `app_state: "restarting"`},
+		{State: Critical, Phrase: "no line"},
+		{State: OK, Line: "CRM: bitrix | link on"},
+	}
+	r.Long = []string{"licence: Professional"}
+	for _, f := range []Format{IcingaWeb2, Classic} {
+		buf.Reset()
+		_ = Write(&buf, r, 0, f)
+		golden.Assert(t, "output/parts-"+f.String()+".txt", buf.String())
+	}
+
 	buf.Reset()
-	_ = Write(&buf, Fail(Unknown, "usage: bad flag"), 0)
+	_ = Write(&buf, Fail(Unknown, "usage: bad flag"), 0, IcingaWeb2)
 	if buf.String() != "UNKNOWN: usage: bad flag\n" {
 		t.Errorf("no-perfdata output %q", buf.String())
 	}
 
 	buf.Reset()
-	_ = Write(&buf, Result{State: Critical}, 0)
+	_ = Write(&buf, Result{State: Critical}, 0, IcingaWeb2)
 	if buf.String() != "CRITICAL: no result\n" {
 		t.Errorf("empty summary output %q", buf.String())
 	}
@@ -265,7 +280,7 @@ func TestWriteKeepsDefaultOutputSmall(t *testing.T) {
 	}
 	r.Summary = strings.Repeat("summary ", 100)
 	var buf bytes.Buffer
-	_ = Write(&buf, r, 0)
+	_ = Write(&buf, r, 0, IcingaWeb2)
 	out := buf.String()
 	if len(out) > MaxDefaultOutput {
 		t.Errorf("default output %d bytes", len(out))
@@ -278,7 +293,7 @@ func TestWriteKeepsDefaultOutputSmall(t *testing.T) {
 		t.Errorf("line 1 has %d runes", n)
 	}
 	buf.Reset()
-	_ = Write(&buf, r, 1)
+	_ = Write(&buf, r, 1, IcingaWeb2)
 	if buf.Len() < 10000 || strings.Contains(buf.String(), trimMarker) {
 		t.Errorf("-v output trimmed: %d bytes", buf.Len())
 	}
@@ -288,7 +303,7 @@ func TestWriteKeepsDefaultOutputSmall(t *testing.T) {
 func TestWriteTrimsOneHugeLine(t *testing.T) {
 	r := Result{State: Critical, Summary: "x", Long: []string{strings.Repeat("é", 2000)}}
 	var buf bytes.Buffer
-	_ = Write(&buf, r, 0)
+	_ = Write(&buf, r, 0, IcingaWeb2)
 	if buf.Len() > MaxDefaultOutput || !strings.Contains(buf.String(), "éé…") || !strings.Contains(buf.String(), trimMarker) {
 		t.Errorf("%d bytes:\n%s", buf.Len(), buf.String())
 	}
@@ -301,7 +316,7 @@ func TestWriteTrimsOneHugeLine(t *testing.T) {
 // output, no '|' or line break of its own reaches Nagios.
 func TestLineOneByteBound(t *testing.T) {
 	var buf bytes.Buffer
-	_ = Write(&buf, Result{State: OK, Summary: strings.Repeat("📞", 300)}, 0)
+	_ = Write(&buf, Result{State: OK, Summary: strings.Repeat("📞", 300)}, 0, IcingaWeb2)
 	if line1, _, _ := strings.Cut(buf.String(), "\n"); len(line1) > len("OK: ")+maxSummaryBytes {
 		t.Errorf("line 1 is %d bytes", len(line1))
 	}
@@ -310,7 +325,7 @@ func TestLineOneByteBound(t *testing.T) {
 func TestWriteSanitisesEveryLine(t *testing.T) {
 	r := Result{State: OK, Summary: "a|b\nc", Long: []string{"x|y", "two\nlines", "\x1b[0m", ""}, Perf: []Perf{{Label: "time", Value: 1, UOM: "s"}}}
 	var buf bytes.Buffer
-	_ = Write(&buf, r, 1)
+	_ = Write(&buf, r, 1, IcingaWeb2)
 	want := "OK: a/b c \n \nx/y \ntwo lines \n[0m \n | 'time'=1s;;;; \n"
 	if buf.String() != want {
 		t.Errorf("got  %q\nwant %q", buf.String(), want)
@@ -337,7 +352,7 @@ func TestPerfNumbers(t *testing.T) {
 			t.Errorf("FormatNumber(%v) = %q, want %q", c.v, got, c.text)
 		}
 		var buf bytes.Buffer
-		_ = Write(&buf, Result{State: OK, Summary: "s", Perf: []Perf{{Label: "n", Value: c.v, Min: "0"}, {Label: "time", Value: 0.5, UOM: "s"}}}, 0)
+		_ = Write(&buf, Result{State: OK, Summary: "s", Perf: []Perf{{Label: "n", Value: c.v, Min: "0"}, {Label: "time", Value: 0.5, UOM: "s"}}}, 0, IcingaWeb2)
 		out := buf.String()
 		_, perf, _ := strings.Cut(out, "|")
 		if c.perf != "" {
@@ -362,8 +377,92 @@ func TestAbsurdValuesStaySmall(t *testing.T) {
 	}
 	r.Perf = append(r.Perf, Perf{Label: "time", Value: 0.001, UOM: "s", Min: "0"})
 	var buf bytes.Buffer
-	_ = Write(&buf, r, 0)
+	_ = Write(&buf, r, 0, IcingaWeb2)
 	if buf.Len() > MaxDefaultOutput || !strings.Contains(buf.String(), "calls_queue left out") || strings.Count(buf.String(), "|") != 1 {
 		t.Errorf("%d bytes:\n%s", buf.Len(), buf.String())
+	}
+}
+
+// TestStateRanges: for every mapping of three codes to states, each code
+// alerts under the ranges exactly as its state does, or the range is left
+// out; and the common mappings give the short forms.
+func TestStateRanges(t *testing.T) {
+	all := []State{OK, Warning, Critical, Unknown}
+	for _, a := range all {
+		for _, b := range all {
+			for _, c := range all {
+				states := []State{a, b, c}
+				warn, crit := StateRanges(states...)
+				for _, r := range []struct {
+					spec   string
+					alerts func(State) bool
+				}{{warn, func(s State) bool { return s != OK }}, {crit, func(s State) bool { return s == Critical }}} {
+					if r.spec == "" {
+						for _, s := range states {
+							if r.alerts(s) {
+								t.Errorf("%v: a range left out though %v alerts", states, s)
+							}
+						}
+						continue
+					}
+					rg, err := ParseRange(r.spec)
+					if err != nil {
+						t.Fatalf("%v: %q: %v", states, r.spec, err)
+					}
+					for code, s := range states {
+						if rg.Alerts(float64(code)) != r.alerts(s) {
+							t.Errorf("%v: range %q alerts %v at code %d (%v)", states, r.spec, rg.Alerts(float64(code)), code, s)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range []struct {
+		states     []State
+		warn, crit string
+	}{
+		{[]State{OK, Warning, Critical}, "0", "1"},
+		{[]State{OK, Critical, Critical}, "0", "0"},
+		{[]State{OK, Warning, Warning}, "0", ""},
+		{[]State{OK, OK, OK}, "", ""},
+		{[]State{Critical, Critical, OK}, "2:", "2:"},
+		{[]State{Critical, OK, Warning}, "1:1", "1:"},
+		{[]State{OK, Critical, Warning}, "0", "@1:1"},
+	} {
+		if w, cr := StateRanges(c.states...); w != c.warn || cr != c.crit {
+			t.Errorf("StateRanges(%v) = %q, %q; want %q, %q", c.states, w, cr, c.warn, c.crit)
+		}
+	}
+}
+
+func TestFormatFlagValue(t *testing.T) {
+	var f Format
+	for in, want := range map[string]Format{"icingaweb2": IcingaWeb2, "IcingaWeb2": IcingaWeb2, " classic ": Classic} {
+		if err := f.Set(in); err != nil || f != want {
+			t.Errorf("Set(%q) = %v, %v; want %v", in, f, err, want)
+		}
+	}
+	for _, in := range []string{"", "one-line", "summary-only", "multi-line"} {
+		if err := f.Set(in); err == nil || !strings.Contains(err.Error(), "icingaweb2 or classic") {
+			t.Errorf("Set(%q): %v", in, err)
+		}
+	}
+	if Format(0).String() != "icingaweb2" || Classic.String() != "classic" {
+		t.Errorf("names %q %q", Format(0), Classic)
+	}
+}
+
+// TestCombineLeadsWithTheWorst: the most severe phrases first, ties in
+// the evaluator's order, empty phrases left out, the worst state.
+func TestCombineLeadsWithTheWorst(t *testing.T) {
+	st, line1 := Combine(
+		Part{State: OK, Phrase: "a"}, Part{State: Warning, Phrase: "b"}, Part{State: Unknown, Phrase: "c"},
+		Part{State: Critical, Phrase: "d"}, Part{State: Critical}, Part{State: Warning, Phrase: "e"}, Part{State: Critical, Phrase: "f"})
+	if st != Critical || line1 != "d, f, b, e, c, a" {
+		t.Errorf("%v %q", st, line1)
+	}
+	if st, line1 := Combine(); st != OK || line1 != "" {
+		t.Errorf("no parts: %v %q", st, line1)
 	}
 }

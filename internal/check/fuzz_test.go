@@ -72,7 +72,7 @@ func FuzzParseRange(f *testing.F) {
 }
 
 // FuzzWrite: whatever the result holds, the output has one '|' at most,
-// ends in a newline, starts with the state, and stays under 1 KiB by default.
+// ends in a newline, starts with the state, and stays under the 1000-byte limit by default.
 //
 //	go test -run '^$' -fuzz '^FuzzWrite$' -fuzztime 10m ./internal/check
 func FuzzWrite(f *testing.F) {
@@ -81,8 +81,9 @@ func FuzzWrite(f *testing.F) {
 	f.Fuzz(func(t *testing.T, summary, long string, state int) {
 		st := State(((state % 4) + 4) % 4)
 		var buf bytes.Buffer
-		_ = Write(&buf, Result{State: st, Summary: summary, Long: strings.Split(long, "\n"),
-			Perf: []Perf{{Label: "time", Value: 1, UOM: "s"}}}, 0)
+		parts := []Part{{State: st, Phrase: summary, Line: long}, {Line: summary}}
+		_ = Write(&buf, Result{State: st, Summary: summary, Parts: parts, Long: strings.Split(long, "\n"),
+			Perf: []Perf{{Label: "time", Value: 1, UOM: "s"}}}, 0, Format(state&1))
 		out := buf.String()
 		if strings.Count(out, "|") != 1 || !strings.HasSuffix(out, "\n") || !strings.HasPrefix(out, st.String()+": ") || len(out) > MaxDefaultOutput {
 			t.Fatalf("bad output (%d bytes):\n%s", len(out), out)

@@ -19,12 +19,13 @@ const (
 	maxSummaryBytes = 400
 )
 
-// Write prints a result as plugin output: line 1 "STATE: summary", the long
-// output, the performance data. With verbose 0 the long output is trimmed so
-// the whole stays under MaxDefaultOutput bytes. The password must already be
+// Write prints a result as plugin output: line 1 "STATE: summary", one line
+// per judged part in the layout f, the long output, the performance data.
+// With verbose 0 the lines under line 1 are trimmed so the whole stays
+// under MaxDefaultOutput bytes. The password must already be
 // scrubbed out of the result (package secret says where and when): Write
 // cannot tell our words and performance data from server text.
-func Write(w io.Writer, r Result, verbose int) error {
+func Write(w io.Writer, r Result, verbose int, f Format) error {
 	r.Summary = cutBytes(Shorten(Text(r.Summary), maxSummary), maxSummaryBytes)
 	if r.Summary == "" {
 		r.Summary = "no result"
@@ -32,13 +33,18 @@ func Write(w io.Writer, r Result, verbose int) error {
 	// Evaluators sanitise what they take from the server; doing it again
 	// here makes "no '|' or control character before the performance
 	// data" hold for every line, whoever built it.
-	long := make([]string, 0, len(r.Long))
+	long := make([]string, 0, len(r.Parts)+len(r.Long))
+	for _, p := range r.Parts {
+		if l := Text(p.Line); l != "" {
+			long = append(long, f.mark(p.State)+l)
+		}
+	}
 	for _, l := range r.Long {
 		if l = Text(l); l != "" {
 			long = append(long, l)
 		}
 	}
-	r.Long = long
+	r.Parts, r.Long = nil, long
 	r, perf := plainPerf(r)
 	out := render(r, perf)
 	if verbose == 0 && len(out) > MaxDefaultOutput {

@@ -171,3 +171,48 @@ func (r Range) Describe(v float64) string {
 		return "below " + FormatNumber(r.start)
 	}
 }
+
+// StateRanges are the warning and critical ranges for a metric that codes
+// a state: code i stands for states[i]. Under them a code alerts exactly
+// as its state does, so a UI that colours a metric by its thresholds (the
+// pies of Icinga Web and Icinga DB Web) draws it in the state's colour,
+// never a CRITICAL "2 of 2" in green. UNKNOWN alerts as a warning: the
+// pies have no colour of their own for it. A range is "" when no code
+// alerts, or when one range cannot say which do.
+func StateRanges(states ...State) (warn, crit string) {
+	return codeRange(states, func(s State) bool { return s != OK }),
+		codeRange(states, func(s State) bool { return s == Critical })
+}
+
+func codeRange(states []State, alerts func(State) bool) string {
+	var in, out []int
+	for i, s := range states {
+		if alerts(s) {
+			in = append(in, i)
+		} else {
+			out = append(out, i)
+		}
+	}
+	span := func(c []int) (string, string, bool) {
+		if len(c) == 0 || c[len(c)-1]-c[0] != len(c)-1 {
+			return "", "", false
+		}
+		return strconv.Itoa(c[0]), strconv.Itoa(c[len(c)-1]), true
+	}
+	if len(in) == 0 {
+		return ""
+	}
+	if lo, hi, ok := span(out); ok {
+		switch {
+		case lo == "0":
+			return hi
+		case out[len(out)-1] == len(states)-1:
+			return lo + ":" // no code above: the plainer form
+		}
+		return lo + ":" + hi
+	}
+	if lo, hi, ok := span(in); ok {
+		return "@" + lo + ":" + hi
+	}
+	return ""
+}

@@ -6,12 +6,17 @@ import (
 )
 
 // Result is what an evaluation concludes: the state, line 1 without its
-// "STATE: " prefix, the long output, and the performance data.
+// "STATE: " prefix, the parts judged, the long output, and the
+// performance data.
 type Result struct {
 	State   State
 	Summary string
-	Long    []string
-	Perf    []Perf
+	// Parts are what the check judged; each with a Line gets one line
+	// under line 1, marked with its own state (see Format).
+	Parts []Part
+	// Long are the facts printed after the parts' lines, unmarked.
+	Long []string
+	Perf []Perf
 }
 
 // Perf is one performance data metric. Labels are fixed words chosen by the

@@ -73,6 +73,7 @@ type options struct {
 	caFile, statusFile                              string
 	unreachable, invalid                            check.State
 	verbose                                         int
+	format                                          check.Format
 	// now is --now as given; "" evaluates at the real time.
 	now        string
 	ipv4, ipv6 bool
@@ -112,7 +113,7 @@ func Run(spec Spec, env Env) (code int) {
 	// a trace on stderr as soon as it must (building the parser already
 	// makes it grow). Only --help and --version still answer.
 	limitErr := checkLimits()
-	verbose := 0
+	verbose, format := 0, check.Format(0)
 	flags := flagsOf(spec)
 	scrub := argSecrets(env, flags)
 	var o *options
@@ -127,7 +128,7 @@ func Run(spec Spec, env Env) (code int) {
 			}
 			result = check.Fail(check.Unknown, "internal error: "+scrub.Scrub(fmt.Sprint(p)))
 		}
-		_ = check.Write(env.Stdout, result, verbose)
+		_ = check.Write(env.Stdout, result, verbose, format)
 		code = int(result.State)
 	}()
 
@@ -143,7 +144,7 @@ func Run(spec Spec, env Env) (code int) {
 	// A password set in an ini file is a candidate too, from here on.
 	scrub = argSecrets(Env{Args: args, Getenv: env.Getenv}, flags)
 	o, run, err := configure(spec, env, args, scrub)
-	verbose = o.verbose
+	verbose, format = o.verbose, o.format
 	if err != nil {
 		result = usageError(retold(err, o.scrub, func() error {
 			_, _, err := configure(spec, masked(env, o.scrub, flags), maskedArgs(args, o.scrub, flags), o.scrub)
@@ -306,6 +307,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("no-proxy", "Ignore HTTP_PROXY, HTTPS_PROXY and NO_PROXY: connect to the PBX directly.").BoolVar(&o.noProxy)
 	app.Flag("extra-opts", "Read options from SECTION (default: the plugin's name) of an ini FILE (default: $MP_CONFIG_FILE, then /etc/monitoring-plugins/monitoring-plugins.ini and the other standard places; - is stdin), as the monitoring-plugins do: key=value there is --key=value here. Repeatable; the command line wins.").PlaceHolder("[SECTION][@FILE]").StringVar(&o.extraOpts)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
+	app.Flag("output-format", check.FormatHelp()).PlaceHolder("FORMAT").SetValue(&o.format)
 	validate := spec.Flags(app)
 	lastWins(app)
 	return app, o, validate

@@ -60,7 +60,7 @@ func TestInvalidStateCoversAnswersThatCannotBeEvaluated(t *testing.T) {
 		{"not JSON", append([]string{"--url", body("<html>")}, auth...), true, "body is HTML"},
 		{"not an object", append([]string{"--url", body("[1]")}, auth...), true, "status document is an array"},
 		{"not a status document", append([]string{"--url", body(`{"error":"x"}`)}, auth...), true, "not an Itgrix status document"},
-		{"file not JSON", []string{"--status-file", writeFile(t, "nope")}, true, "body is not valid JSON"},
+		{"file not JSON", []string{"--status-file", writeFile(t, "nope")}, true, `body is not JSON, it starts "nope"`},
 		{"file not a status document", []string{"--status-file", writeFile(t, `{"a":1}`)}, true, "not an Itgrix status document"},
 		{"file too large", []string{"--status-file", writeFile(t, strings.Repeat(" ", itgrix.MaxBody+1))}, true, "larger than 4 MiB"},
 		{"5xx is unreachable", append([]string{"--url", status(503)}, auth...), false, "HTTP 503"},

@@ -257,7 +257,7 @@ func (c *Client) statusError(res *http.Response) error {
 		}
 		return &Error{Kind: AuthFailed, Msg: "authentication failed, check login and password (" + code + " after Digest exchange)"}
 	case res.StatusCode == http.StatusNotFound:
-		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs Itgrix bx >= 3.6.0 or Itgrix Kommo >= 2.13.0", c.shownURL(), code)}
+		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs %s", c.shownURL(), code, Requires)}
 	case res.StatusCode >= 300 && res.StatusCode < 400 && len(res.Header.Values("Location")) > 0:
 		return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s redirects to %s (%s): point --url at the status endpoint itself",
 			c.shownURL(), shortHeader(c.scrubAll(res.Header.Values("Location"))), code)}

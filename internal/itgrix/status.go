@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Presence says what the document held at an element's path.
@@ -165,24 +166,95 @@ func (s *Status) Wrong(skip ...string) []string {
 	return out
 }
 
+// Scrubbed returns a copy of s with scrub applied to every string the
+// server sent: each string element's value, each timestamp as written,
+// each value kept as written because it could not be read. It also says
+// whether any changed. Parsed times, numbers and booleans are not server
+// text and stay. The schema owns this
+// list, so an element added to Status is scrubbed without a word
+// elsewhere.
+func (s *Status) Scrubbed(scrub func(string) string) (*Status, bool) {
+	c := *s
+	v := reflect.ValueOf(&c).Elem()
+	changed := false
+	for _, f := range schema {
+		changed = v.Field(f.index).Addr().Interface().(interface {
+			scrub(func(string) string) bool
+		}).scrub(scrub) || changed
+	}
+	return &c, changed
+}
+
+func (e *Elem[T]) scrub(f func(string) string) bool {
+	// Got is the value as written when Invalid; the reader's own words
+	// otherwise, scrubbed too, as an unlikely password may be one of them.
+	changed := scrubText(&e.Got, f)
+	switch v := any(&e.Value).(type) {
+	case *string:
+		changed = scrubText(v, f) || changed
+	case *Timestamp:
+		changed = scrubText(&v.Raw, f) || changed
+	}
+	return changed
+}
+
+func scrubText(s *string, f func(string) string) bool {
+	c := f(*s)
+	if c == *s {
+		return false
+	}
+	*s = c
+	return true
+}
+
 // DocumentError says why a body is not a status document at all.
 type DocumentError struct {
 	Reason string
 	// Quoted is the part of Reason taken from the body: the character
 	// the JSON parser stopped at, in quotes.
 	Quoted string
+	// Start is the body's beginning as received, for a body that is not
+	// JSON at all (an error page saved with curl): the message ends with
+	// its first line, sanitised, shortened and in quotes. It is kept long
+	// enough that a password beginning in the part shown ends inside it,
+	// so redaction, which runs before shortening, sees all of it.
+	Start string
 }
 
-func (e *DocumentError) Error() string { return e.Reason }
+// maxStart is how much of the body Start keeps: the part shown plus the
+// longest password the checks read (a --password-file's first 4 KiB).
+const maxStart = 8 << 10
+
+// shownStart is how many characters of the body's first line are shown.
+const shownStart = 40
+
+func (e *DocumentError) Error() string { return e.Shown(func(s string) string { return s }) }
 
 // Shown is the message with what it quotes of the body redacted and its
 // own words whole.
 func (e *DocumentError) Shown(redact func(string) string) string {
-	i := strings.Index(e.Reason, e.Quoted)
-	if e.Quoted == "" || i < 0 {
-		return e.Reason
+	msg := e.Reason
+	if i := strings.Index(e.Reason, e.Quoted); e.Quoted != "" && i >= 0 {
+		msg = e.Reason[:i] + redact(e.Quoted) + e.Reason[i+len(e.Quoted):]
 	}
-	return e.Reason[:i] + redact(e.Quoted) + e.Reason[i+len(e.Quoted):]
+	if e.Start != "" {
+		first, _, _ := strings.Cut(redact(e.Start), "\n")
+		msg += `"` + shorten(plain(first), shownStart) + `"`
+	}
+	return msg
+}
+
+// plain makes body text fit in one line of a message: valid UTF-8, no
+// control or format characters, runs of white space as one space. The
+// output sanitises every line again; this keeps the shortening honest.
+func plain(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	return strings.Join(strings.Fields(s), " ")
 }
 
 type object map[string]json.RawMessage
@@ -348,7 +420,7 @@ func shorten(s string, n int) string {
 	if len(r) <= n {
 		return s
 	}
-	return string(r[:n]) + "..."
+	return strings.TrimRight(string(r[:n]), " ") + "..."
 }
 
 func describeJSONError(body []byte, err error) *DocumentError {
@@ -361,6 +433,12 @@ func describeJSONError(body []byte, err error) *DocumentError {
 	}
 	if ute, ok := err.(*json.UnmarshalTypeError); ok {
 		return &DocumentError{Reason: fmt.Sprintf("status document is %s, expected a JSON object", jsonTypeName(ute.Value))}
+	}
+	if trimmed[0] != '{' && trimmed[0] != '[' {
+		// Not JSON from its first character: the parser would quote that
+		// one character ("invalid character 'U'"); the body's own first
+		// words ("Unauthorized") say what answered.
+		return &DocumentError{Reason: "body is not JSON, it starts ", Start: string(trimmed[:min(len(trimmed), maxStart)])}
 	}
 	// The parser's words quote at most the character it stopped at:
 	// "invalid character 'x' looking for beginning of value".

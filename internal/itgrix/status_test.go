@@ -218,7 +218,10 @@ func TestWrongListsEveryDeclaredElement(t *testing.T) {
 func TestDocumentErrorShown(t *testing.T) {
 	redact := func(s string) string { return strings.ReplaceAll(s, "e", "***") }
 	cases := []struct{ body, want string }{
-		{"e-not-json", "body is not valid JSON: invalid character '***' looking for beginning of value"},
+		{"e-not-json", `body is not JSON, it starts "***-not-json"`},
+		{"Unauthorized\r\n\r\nthe rest", `body is not JSON, it starts "Unauthoriz***d"`},
+		{"  401\tUnauthorized\x1b[31m |x", `body is not JSON, it starts "401 Unauthoriz***d [31m |x"`},
+		{strings.Repeat("Forbidd ", 10), `body is not JSON, it starts "Forbidd Forbidd Forbidd Forbidd Forbidd..."`},
 		{"{'e': 1}", `body is not valid JSON: invalid character '\'' looking for beginning of object key string`},
 		{`{"a": 1`, "body is not valid JSON: unexpected end of JSON input"},
 		{"", "empty body, expected a JSON status document"},
@@ -233,6 +236,69 @@ func TestDocumentErrorShown(t *testing.T) {
 		}
 		if got := de.Shown(redact); got != c.want {
 			t.Errorf("%q: %q, want %q", c.body, got, c.want)
+		}
+	}
+	// A password that starts in the part shown and runs past it is
+	// redacted whole before the cut, never shown in part.
+	pw := strings.Repeat("p", 4096)
+	_, err := Parse([]byte("denied for " + pw + " and more"))
+	var de *DocumentError
+	if !errors.As(err, &de) {
+		t.Fatal(err)
+	}
+	got := de.Shown(func(s string) string { return strings.ReplaceAll(s, pw, "***") })
+	if got != `body is not JSON, it starts "denied for *** and more"` {
+		t.Errorf("long password: %q", got)
+	}
+}
+
+// TestScrubbedReachesEveryString fills every string in a Status, whatever
+// the field is called, with the secret, and finds none after Scrubbed.
+func TestScrubbedReachesEveryString(t *testing.T) {
+	const secret = "hunter2"
+	var s Status
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString("x " + secret + " y")
+		case reflect.Struct:
+			for i := 0; i < v.NumField(); i++ {
+				if v.Field(i).CanSet() {
+					fill(v.Field(i))
+				}
+			}
+		}
+	}
+	fill(reflect.ValueOf(&s).Elem())
+	for _, is := range []Presence{Present, Invalid} {
+		in := s
+		v := reflect.ValueOf(&in).Elem()
+		for i := 0; i < v.NumField(); i++ {
+			v.Field(i).FieldByName("Is").SetInt(int64(is))
+		}
+		out, changed := in.Scrubbed(func(x string) string { return strings.ReplaceAll(x, secret, "***") })
+		if !changed {
+			t.Errorf("%v: nothing changed", is)
+		}
+		var find func(path string, v reflect.Value)
+		find = func(path string, v reflect.Value) {
+			switch v.Kind() {
+			case reflect.String:
+				if strings.Contains(v.String(), secret) && !strings.HasSuffix(path, ".Path") {
+					t.Errorf("%v: %s still holds the secret", is, path)
+				}
+			case reflect.Struct:
+				for i := 0; i < v.NumField(); i++ {
+					if v.Type().Field(i).IsExported() {
+						find(path+"."+v.Type().Field(i).Name, v.Field(i))
+					}
+				}
+			}
+		}
+		find("Status", reflect.ValueOf(out).Elem())
+		if in.AppErr.Value != "x "+secret+" y" {
+			t.Error("Scrubbed changed the status it was given")
 		}
 	}
 }

@@ -45,10 +45,6 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// rank orders the vendor's licence types by functionality, for graphs and
-// for telling a fall-back from an upgrade.
-var rank = map[string]int{"free": 0, "subscription": 1, "professional": 2}
-
 // Evaluate judges the licence as of now.
 func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 	if !s.License.Ok() {
@@ -61,51 +57,59 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 		return check.Fail(check.Unknown, s.LicenseType.Problem())
 	}
 	typ := check.Text(s.LicenseType.Value)
-	typeState, typePhrase := typeRule(typ, o)
+	typePart := check.Part{Line: "licence type: " + check.Quote(s.LicenseType.Value)}
+	typePart.State, typePart.Phrase = typeRule(typ, o)
+	if len(o.Expected) > 0 {
+		typePart.Line += ", expected " + strings.Join(o.Expected, " or ")
+	}
 
 	var r check.Result
-	var expiryState check.State
-	var expiryPhrase string
+	var expiryPart check.Part
 	if o.Location != nil {
 		now = now.In(o.Location)
 	}
 	days, till, err := DaysLeft(s.LicenseValid, now)
 	switch {
 	case err != nil:
-		expiryState, expiryPhrase = check.Unknown, "expiry unknown: "+err.Error()
+		expiryPart.State, expiryPart.Phrase = check.Unknown, "expiry unknown: "+err.Error()
+		expiryPart.Line = expiryPart.Phrase
 	case till == "":
-		expiryPhrase = "no expiry date reported"
+		expiryPart.Phrase = "no expiry date reported"
+		expiryPart.Line = expiryPart.Phrase
 	default:
-		expiryState, expiryPhrase = expiry(days, till, o)
+		expiryPart.State, expiryPart.Phrase = expiry(days, till, o)
+		expiryPart.Line = "valid till: " + till + " (last valid day), " + daysLeftWords(days)
 		r.Perf = append(r.Perf, check.Perf{
 			Label: "days_left", Value: float64(days),
 			Warn: strconv.Itoa(o.Warning) + ":", Crit: strconv.Itoa(o.Critical) + ":",
 		})
 	}
-	r.State = check.Worst(typeState, expiryState)
-	if typePhrase != "" {
-		r.Summary = typePhrase + ", " + expiryPhrase
-	} else {
-		r.Summary = typ + " licence " + expiryPhrase
+	if typePart.Phrase == "" {
+		// As expected, the type is said once, with the expiry.
+		expiryPart.Phrase = typ + " licence " + expiryPart.Phrase
 	}
+	r.Parts = []check.Part{typePart, expiryPart}
+	r.State, r.Summary = check.Combine(r.Parts...)
 
-	r.Long = append(r.Long, "licence type: "+check.Quote(s.LicenseType.Value))
-	if till != "" {
-		r.Long = append(r.Long, "valid till: "+till+" (last valid day), "+daysLeftWords(days))
-	}
-	if v, ok := rank[strings.ToLower(typ)]; ok {
-		r.Perf = append(r.Perf, check.Perf{Label: "license_type", Value: float64(v), Min: "0", Max: "2"})
+	if v, ok := itgrix.LicenseRank(typ); ok {
+		// With expected types, each type's code alerts as its type would,
+		// so the web UIs' pie takes the state's colour.
+		var states []check.State
+		for _, t := range itgrix.LicenseTypes {
+			st, _ := typeRule(t, o)
+			states = append(states, st)
+		}
+		warn, crit := check.StateRanges(states...)
+		r.Perf = append(r.Perf, check.Perf{Label: "license_type", Value: float64(v), Warn: warn, Crit: crit,
+			Min: "0", Max: strconv.Itoa(len(itgrix.LicenseTypes) - 1)})
 	} else {
-		r.Long = append(r.Long, "license_type metric left out: "+check.Quote(typ)+" is not Free, Subscription or Professional")
+		r.Long = append(r.Long, "license_type metric left out: "+check.Quote(typ)+" is not "+itgrix.LicenseTypeList("or"))
 	}
 	if s.ConnectorAppType.Ok() {
 		seen := strings.TrimPrefix(check.Text(s.ConnectorAppType.Value), "LicenseType_")
 		if !strings.EqualFold(seen, typ) {
 			r.Long = append(r.Long, "the CRM connector sees licence type "+check.Quote(seen)+", the status document says "+check.Quote(typ))
 		}
-	}
-	if len(o.Expected) > 0 {
-		r.Long = append(r.Long, "expected type: "+strings.Join(o.Expected, " or "))
 	}
 	return r
 }
@@ -122,10 +126,10 @@ func typeRule(typ string, o Options) (check.State, string) {
 		}
 	}
 	expected := strings.Join(o.Expected, " or ")
-	got, known := rank[strings.ToLower(typ)]
+	got, known := itgrix.LicenseRank(typ)
 	lower, higher := known, known
 	for _, e := range o.Expected {
-		want, ok := rank[strings.ToLower(strings.TrimSpace(e))]
+		want, ok := itgrix.LicenseRank(e)
 		lower = lower && ok && got < want
 		higher = higher && ok && got > want
 	}

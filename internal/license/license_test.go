@@ -265,14 +265,15 @@ func TestTypeRules(t *testing.T) {
 	}
 }
 
-// TestTypeAndExpiryCombine: the worst of both wins and both are said.
+// TestTypeAndExpiryCombine: the worst of both wins and both are said, the
+// one that decided the state first.
 func TestTypeAndExpiryCombine(t *testing.T) {
 	zonetest.Each(t, func(t *testing.T) {
 		now := utc(2026, 11, 24, 12, 0)
 		o := DefaultOptions()
 		o.Expected, o.TypeState = []string{"Professional"}, check.Warning
 		r := Evaluate(parse(t, lic("Free", "2026-11-20")), o, now)
-		if r.State != check.Critical || r.Summary != "licence fell back to Free (expected Professional), expired 4 days ago (valid till 2026-11-20)" {
+		if r.State != check.Critical || r.Summary != "expired 4 days ago (valid till 2026-11-20), licence fell back to Free (expected Professional)" {
 			t.Errorf("%v %q", r.State, r.Summary)
 		}
 	})
@@ -309,4 +310,28 @@ func perf(r check.Result, label string) *check.Perf {
 		}
 	}
 	return nil
+}
+
+// TestLicenceTypeMetricCarriesTheExpectation: with expected types, the
+// other types' codes alert as --type-state says; without, none does.
+func TestLicenceTypeMetricCarriesTheExpectation(t *testing.T) {
+	now := utc(2026, 11, 24, 12, 0)
+	for _, c := range []struct {
+		expected   []string
+		state      check.State
+		warn, crit string
+	}{
+		{nil, check.Critical, "", ""},
+		{[]string{"Professional"}, check.Critical, "2:", "2:"},
+		{[]string{"Subscription", "Professional"}, check.Warning, "1:", ""},
+		{[]string{"Subscription"}, check.Critical, "1:1", "1:1"},
+	} {
+		o := DefaultOptions()
+		o.Expected, o.TypeState = c.expected, c.state
+		for _, p := range Evaluate(parse(t, lic("Free", "2027-11-20")), o, now).Perf {
+			if p.Label == "license_type" && (p.Warn != c.warn || p.Crit != c.crit) {
+				t.Errorf("%v: %+v, want warn %q crit %q", c.expected, p, c.warn, c.crit)
+			}
+		}
+	}
 }

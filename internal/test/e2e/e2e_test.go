@@ -43,6 +43,9 @@ func TestScenarios(t *testing.T) {
 		{"license-free-expected-professional", "check_itgrix_license", "free", []string{"--expected-type", "Professional"}, 2},
 		{"license-free", "check_itgrix_license", "free", nil, 0},
 		{"license-upgraded", "check_itgrix_license", "healthy", []string{"--expected-type", "subscription", "--type-state", "warning"}, 1},
+		{"app-stopped-classic", "check_itgrix_app", "stopped", []string{"--output-format", "classic"}, 2},
+		{"license-expiring-classic", "check_itgrix_license", "expiring", []string{"--output-format", "CLASSIC"}, 1},
+		{"app-stopped-output-format-unknown", "check_itgrix_app", "stopped", []string{"--output-format", "one-line"}, 3},
 	}
 	for _, c := range cases {
 		name := c.name
@@ -214,8 +217,8 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 	}
 }
 
-// TestDefaultOutputFitsNRPE: a huge app_err still gives under 1 KiB by
-// default, and -v shows it whole.
+// TestDefaultOutputFitsNRPE: a huge app_err still stays under the
+// 1000-byte limit by default, and -v shows it whole.
 func TestDefaultOutputFitsNRPE(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "status.json")
 	long := strings.Repeat("very long error text ", 500)

@@ -355,7 +355,7 @@ func TestOwnWordsWhole(t *testing.T) {
 		{"no login", nil, []string{"-P", pw}, nil},
 		{"missing password file", []string{"ITGRIX_PASSWORD=" + pw}, []string{"-u", "admin", "--password-file", missing}, []string{missing}},
 		{"CA file not PEM", nil, []string{"--url", "https://127.0.0.1:1/status", "-u", "admin", "-P", pw, "--ca-file", notPEM}, []string{notPEM}},
-		{"not JSON", nil, []string{"-P", pw, "--status-file", notJSON}, []string{notJSON, "'e'"}},
+		{"not JSON", nil, []string{"-P", pw, "--status-file", notJSON}, []string{notJSON, "e-not-json"}},
 		{"status file too large", nil, []string{"-P", pw, "--status-file", tooLarge}, []string{tooLarge}},
 		{"no such section", nil, []string{"-P", pw, "--extra-opts=pbx-2@" + ini}, []string{ini, "pbx-2"}},
 	}

@@ -164,9 +164,10 @@ type Page struct {
 }
 
 // Visit opens url in a fresh tab of width x height, waits for the load
-// event and for every image to finish, evaluates script (an expression
-// whose value is returned as JSON) and takes a screenshot.
-func (b *Browser) Visit(ctx context.Context, url string, width, height int, script string) (*Page, error) {
+// event and for every image to finish (with images, for at least one, up
+// to 8 s: a page's script may add them late), evaluates script (an
+// expression whose value is returned as JSON) and takes a screenshot.
+func (b *Browser) Visit(ctx context.Context, url string, width, height int, images bool, script string) (*Page, error) {
 	var target struct{ TargetID string }
 	if err := b.call(ctx, "", "Target.createTarget", map[string]any{"url": "about:blank"}, &target); err != nil {
 		return nil, err
@@ -196,9 +197,9 @@ func (b *Browser) Visit(ctx context.Context, url string, width, height int, scri
 	// The load event covers the images of the first render; Icinga Web's
 	// script may replace them (graph widths follow the column), so wait
 	// until every image on the page is complete.
-	settle := `new Promise(r => { const t0 = Date.now(); (function w() {
-	  const imgs = [...document.images]; if ((imgs.length && imgs.every(i => i.complete)) || Date.now() - t0 > 8000) { setTimeout(r, 300); return }
-	  setTimeout(w, 100) })() })`
+	settle := fmt.Sprintf(`new Promise(r => { const t0 = Date.now(); (function w() {
+	  const imgs = [...document.images]; if (((imgs.length || !%t) && imgs.every(i => i.complete)) || Date.now() - t0 > 8000) { setTimeout(r, 300); return }
+	  setTimeout(w, 100) })() })`, images)
 	if err := b.call(ctx, s, "Runtime.evaluate", map[string]any{"expression": settle, "awaitPromise": true}, nil); err != nil {
 		return nil, err
 	}

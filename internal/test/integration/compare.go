@@ -108,7 +108,45 @@ func Compare(r Result, d Direct) []string {
 	if len(d.Long) > 0 && !slices.Equal(head(d.Long, 3), head(recorded, 3)) {
 		problems = append(problems, fmt.Sprintf("long output %q != plugin %q", head(recorded, 3), head(d.Long, 3)))
 	}
+	// Every subcheck line, backslash and state included, reaches the
+	// engine as printed: the web UIs draw its [STATE] as a state ball.
+	if got, want := Subchecks(recorded), Subchecks(d.Long); !slices.Equal(sameAge(got), sameAge(want)) {
+		problems = append(problems, fmt.Sprintf("subcheck lines %q != plugin %q", got, want))
+	}
 	return problems
+}
+
+// subcheck is a long-output line in monitoring-plugins 3's form:
+// "\_[STATE] text".
+var subcheck = regexp.MustCompile(`^\\_\[(OK|WARNING|CRITICAL|UNKNOWN)\] \S`)
+
+// ageWords is how the plugins say an age ("5m ago", "3d 2h ago"), which
+// grows between the engine's run and the direct one, as users_cache_age
+// does; timestamps are the simulator's, relative to when it was asked.
+var (
+	ageWords   = regexp.MustCompile(`\b[0-9]+[ydhms]( [0-9]+[ydhm])? ago\b`)
+	timestamps = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?( ?[+-][0-9]{2}:[0-9]{2}|Z)?`)
+)
+
+// sameAge words every age and timestamp in lines alike.
+func sameAge(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = ageWords.ReplaceAllString(timestamps.ReplaceAllString(l, "TIME"), "AGE ago")
+	}
+	return out
+}
+
+// Subchecks are the long-output lines in monitoring-plugins 3's form, in
+// their order.
+func Subchecks(long []string) []string {
+	var out []string
+	for _, l := range long {
+		if subcheck.MatchString(l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // ageSlack bounds how much older the direct run may see the users cache

@@ -22,8 +22,8 @@ func TestParseOutput(t *testing.T) {
 
 func TestCompare(t *testing.T) {
 	c := Case{"healthy", App, OK}
-	plugin := Direct{State: OK, Output: "OK: fine", Long: []string{"a", "b"}, Perfdata: "'app_state'=0;;;0;2 'time'=0.002s;;;0;"}
-	good := Result{Case: c, State: OK, Output: "OK: fine", Long: "a\nb", Perfdata: "'app_state'=0;;;0;2 'time'=0.5s;;;0;"}
+	plugin := Direct{State: OK, Output: "OK: fine", Long: []string{"a", "b", "c", `\_[OK] d`}, Perfdata: "'app_state'=0;;;0;2 'time'=0.002s;;;0;"}
+	good := Result{Case: c, State: OK, Output: "OK: fine", Long: "a\nb\nc\n\\_[OK] d", Perfdata: "'app_state'=0;;;0;2 'time'=0.5s;;;0;"}
 	if p := Compare(good, plugin); len(p) != 0 {
 		t.Fatalf("a faithful record fails: %v", p)
 	}
@@ -40,6 +40,9 @@ func TestCompare(t *testing.T) {
 		"no perfdata":     {func(r *Result) { r.Perfdata = "" }, "none recorded"},
 		"long output":     {func(r *Result) { r.Long = "a\nc" }, "long output"},
 		"thresholds lost": {func(r *Result) { r.Perfdata = "'app_state'=0 'time'=0.5s;;;0;" }, "perfdata app_state"},
+		"subcheck lost":   {func(r *Result) { r.Long = "a\nb\nc\nd" }, "subcheck lines"},
+		"backslash lost":  {func(r *Result) { r.Long = "a\nb\nc\n_[OK] d" }, "subcheck lines"},
+		"state differs":   {func(r *Result) { r.Long = "a\nb\nc\n\\_[WARNING] d" }, "subcheck lines"},
 	} {
 		r := good
 		tc.mutate(&r)
@@ -59,10 +62,36 @@ func TestCompare(t *testing.T) {
 			t.Errorf("users_cache_age %s against the plugin's 307s: %v", engine, p)
 		}
 	}
+	// A subcheck line's age grows between the two runs like the metric,
+	// and the simulator's timestamps follow the time it is asked.
+	older := plugin
+	older.Long = []string{"a", "b", "c", `\_[OK] d updated 2026-12-06 21:37:31.512 +00:00 (7m ago)`}
+	r := good
+	r.Long = "a\nb\nc\n\\_[OK] d updated 2026-12-06 21:37:28.5 +00:00 (6m ago)"
+	if p := Compare(r, older); len(p) != 0 {
+		t.Errorf("an age grown between the runs fails: %v", p)
+	}
 	// The plugin itself giving the wrong state fails the case too.
 	wrong := plugin
 	wrong.State = Critical
 	if p := Compare(good, wrong); len(p) == 0 {
 		t.Error("a plugin state off the table passes")
+	}
+}
+
+// TestStatusUnescape: status.dat's escapes undone in one pass, so the
+// backslash of a subcheck line survives whether or not the engine
+// doubled it.
+func TestStatusUnescape(t *testing.T) {
+	for in, want := range map[string]string{
+		`line 1\n\_[OK] a`:  "line 1\n\\_[OK] a",
+		`line 1\n\\_[OK] a`: "line 1\n\\_[OK] a",
+		`a\\nb`:             `a\nb`,
+		`trailing \`:        `trailing \`,
+		`no escapes at all`: `no escapes at all`,
+	} {
+		if got := statusUnescape(in); got != want {
+			t.Errorf("statusUnescape(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

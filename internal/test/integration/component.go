@@ -59,6 +59,9 @@ type Spec struct {
 	// StartTimeout overrides the default bound on Start (a first-time
 	// build needs longer than a daemon should take to come up).
 	StartTimeout time.Duration
+	// CheckTimeout overrides the default bound on Check (an engine that
+	// reads many pages in a browser).
+	CheckTimeout time.Duration
 }
 
 // Inputs are the reports of the engines a spec Reads, by name.

@@ -167,8 +167,13 @@ func (d *director) cli(ctx context.Context, stdin string, args ...string) (strin
 func (d *director) Stop() { d.icinga.Stop() }
 
 func (d *director) Check(ctx context.Context, env *Env, _ Inputs) (Report, error) {
-	since, err := forceChecks(ctx, d.icinga, "")
+	since, err := forceChecks(ctx, d.icinga, "Service", "")
 	if err != nil {
+		return Report{}, err
+	}
+	// The Director's hosts keep the dummy check they were created with:
+	// it runs, so no host stays PENDING.
+	if _, err := forceChecks(ctx, d.icinga, "Host", ""); err != nil {
 		return Report{}, err
 	}
 	results, _, err := awaitResults(ctx, d.icinga.d, d.icinga.API, "", since, env.Cases)
@@ -178,6 +183,7 @@ func (d *director) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 	rep := Report{Results: results}
 	rep.Verdicts = append(rep.Verdicts,
 		Verdict{"no password on a command line Icinga ran", noPassword(env, rep.Results)},
+		Verdict{"every PBX's host checked UP", awaitHostsUp(ctx, d.icinga.d, d.icinga.API, "", since)},
 		Verdict{"the basket dumps back as shipped", d.roundTrip(ctx, env)})
 	return rep, nil
 }

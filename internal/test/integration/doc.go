@@ -33,7 +33,10 @@
 //	{Name: "influxdb", New: newInfluxDB, Reads: []string{"icinga2"}, Packages: []string{"influxdb"}},
 //
 // Spec.StartTimeout lifts the default StartTimeout for a component that
-// builds something the first time (naemon).
+// builds something the first time (naemon); Spec.CheckTimeout lifts
+// CheckTimeout for an engine that reads many pages in a browser
+// (icingaweb, icingadb). Engines that show the checks in Icinga Web 2
+// share its setup (webui.go) and the page-reading loop (webcheck.go).
 //
 // New must have no side effects (the planner calls it to see whether the
 // component is an Engine). Start gets a context bounded by StartTimeout and

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -57,11 +58,11 @@ func (ic *icinga) Start(ctx context.Context, env *Env) error {
 		}
 	}
 	var hosts strings.Builder
+	hosts.WriteString(icingaHostCheck())
 	for _, p := range env.PBXs {
-		// Host checks would need plugins the run does not ship.
 		fmt.Fprintf(&hosts, `object Host %q {
   import "generic-host"
-  check_command = "dummy"
+  check_command = "itgrix-test-pbx-alive"
   address = %q
   vars.itgrix = true
   vars.itgrix_username = %q
@@ -118,12 +119,14 @@ include_zones "itgrix", %q
 
 func (ic *icinga) Stop() { ic.d.Stop() }
 
-// Check forces every service check, waits for results newer than the
-// request, and reads them with the command line Icinga ran.
+// Check forces every service and host check, waits for results newer than
+// the request, and reads them with the command line Icinga ran.
 func (ic *icinga) Check(ctx context.Context, env *Env, _ Inputs) (Report, error) {
 	since := float64(time.Now().Unix())
-	if _, err := ic.API.Do(ctx, "POST", "/v1/actions/reschedule-check", map[string]any{"type": "Service", "force": true}); err != nil {
-		return Report{}, err
+	for _, typ := range []string{"Service", "Host"} {
+		if _, err := ic.API.Do(ctx, "POST", "/v1/actions/reschedule-check", map[string]any{"type": typ, "force": true}); err != nil {
+			return Report{}, err
+		}
 	}
 	results, _, err := awaitResults(ctx, ic.d, ic.API, "", since, env.Cases)
 	if err != nil {
@@ -134,6 +137,7 @@ func (ic *icinga) Check(ctx context.Context, env *Env, _ Inputs) (Report, error)
 		results[i].Environ = []string{"ITGRIX_PASSWORD=" + env.Login.Password}
 	}
 	rep := Report{Results: results}
+	rep.Verdicts = append(rep.Verdicts, Verdict{"every PBX's host checked UP", awaitHostsUp(ctx, ic.d, ic.API, "", since)})
 	rep.Verdicts = append(rep.Verdicts, Verdict{"icinga2.log has no performance-data warnings", ic.perfdataWarnings()})
 	return rep, nil
 }
@@ -185,4 +189,54 @@ func (a *IcingaAPI) Do(ctx context.Context, method, path string, body any) ([]by
 		return nil, fmt.Errorf("%s %s: HTTP %d: %.300s", method, path, resp.StatusCode, b)
 	}
 	return b, nil
+}
+
+// icingaHostCheck declares the CheckCommand itgrix-test-pbx-alive, the
+// run's host check (pbxHostCheck) on the ITL's tcp command.
+func icingaHostCheck() string {
+	var b strings.Builder
+	argv := pbxHostCheck("$address$")
+	fmt.Fprintf(&b, "object CheckCommand \"itgrix-test-pbx-alive\" {\n  command = [ %q", argv[0])
+	for _, a := range argv[1:] {
+		fmt.Fprintf(&b, ", %q", a)
+	}
+	b.WriteString(" ]\n}\n")
+	return b.String()
+}
+
+// awaitHostsUp waits until every host matching filter ("" for all) has a
+// result newer than since and is UP.
+func awaitHostsUp(ctx context.Context, d *Daemon, api *IcingaAPI, filter string, since float64) error {
+	q := url.Values{"attrs": {"last_check_result"}}
+	if filter != "" {
+		q.Set("filter", filter)
+	}
+	return Await(ctx, d, "every host checked UP", func() error {
+		b, err := api.Do(ctx, "GET", "/v1/objects/hosts?"+icingaQuery(q), nil)
+		if err != nil {
+			return err
+		}
+		var resp struct {
+			Results []struct {
+				Name  string
+				Attrs struct {
+					LastCheckResult *struct {
+						State        float64 `json:"state"`
+						Output       string  `json:"output"`
+						ExecutionEnd float64 `json:"execution_end"`
+					} `json:"last_check_result"`
+				}
+			}
+		}
+		if err := json.Unmarshal(b, &resp); err != nil {
+			return err
+		}
+		for _, h := range resp.Results {
+			cr := h.Attrs.LastCheckResult
+			if cr == nil || cr.ExecutionEnd < since || cr.State != 0 {
+				return fmt.Errorf("host %s not checked UP yet: %+v", h.Name, cr)
+			}
+		}
+		return nil
+	})
 }

@@ -44,7 +44,7 @@ func (icingaAgent) Check(ctx context.Context, env *Env, _ Inputs) (Report, error
 		if _, err := c.Master.API.Do(ctx, "POST", "/v1/objects/hosts/"+clusterAgent, map[string]any{"attrs": attrs}); err != nil {
 			return Report{}, err
 		}
-		since, err := forceChecks(ctx, c.Master, filter)
+		since, err := forceChecks(ctx, c.Master, "Service", filter)
 		if err != nil {
 			return Report{}, err
 		}

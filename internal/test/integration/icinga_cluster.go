@@ -122,10 +122,12 @@ func (c *icingaCluster) writeZonesD(env *Env) error {
 	// an ini on the satellite, which runs their checks.
 	ini := filepath.Join(c.Satellite.Dir, "itgrix.ini")
 	var hosts, sections strings.Builder
+	// The satellite checks the PBXs' hosts too.
+	hosts.WriteString(icingaHostCheck())
 	for _, p := range env.PBXs {
 		fmt.Fprintf(&hosts, `object Host %q {
   import "generic-host"
-  check_command = "dummy"
+  check_command = "itgrix-test-pbx-alive"
   address = %q
   vars.itgrix = true
   vars.itgrix_extra_opts = "$host.name$@%s"

@@ -21,8 +21,11 @@ func (icingaSatellite) Check(ctx context.Context, env *Env, _ Inputs) (Report, e
 	if !ok {
 		return Report{}, fmt.Errorf("no icinga-cluster")
 	}
-	since, err := forceChecks(ctx, c.Satellite, `service.zone == "satellite"`)
+	since, err := forceChecks(ctx, c.Satellite, "Service", `service.zone == "satellite"`)
 	if err != nil {
+		return Report{}, err
+	}
+	if _, err := forceChecks(ctx, c.Satellite, "Host", `host.zone == "satellite"`); err != nil {
 		return Report{}, err
 	}
 	results, from, err := awaitResults(ctx, c.Master.d, c.Master.API, `service.zone == "satellite"`, since, env.Cases)
@@ -42,18 +45,19 @@ func (icingaSatellite) Check(ctx context.Context, env *Env, _ Inputs) (Report, e
 	}
 	rep.Verdicts = append(rep.Verdicts,
 		Verdict{"the satellite ran every network check", ran},
+		Verdict{"every PBX's host checked UP", awaitHostsUp(ctx, c.Master.d, c.Master.API, `host.zone == "satellite"`, since)},
 		Verdict{"every node loads contrib without a config warning", c.ConfigWarnings()})
 	return rep, nil
 }
 
-// forceChecks asks node to check the services matching filter ("" for
-// all) now and returns the time asked, in Icinga's seconds. The node must
+// forceChecks asks node to check the objects of a type (Service, Host)
+// matching filter ("" for all) now and returns the time asked, in Icinga's seconds. The node must
 // be the one whose checker schedules them: Icinga 2.13 relays a forced check from the
 // master to a satellite, whose checker then still waits for its own
 // schedule (Icinga/icinga2#6766).
-func forceChecks(ctx context.Context, n *icingaInstance, filter string) (float64, error) {
+func forceChecks(ctx context.Context, n *icingaInstance, typ, filter string) (float64, error) {
 	since := float64(time.Now().UnixNano()) / 1e9
-	req := map[string]any{"type": "Service", "force": true}
+	req := map[string]any{"type": typ, "force": true}
 	if filter != "" {
 		req["filter"] = filter
 	}

@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // IcingaWeb is Icinga Web 2 with the monitoring module on Icinga 2's IDO
@@ -22,10 +19,9 @@ import (
 // would.
 type IcingaWeb struct {
 	dir string
-	URL string
 	db  *mariaDB
 	ido Database
-	d   *Daemon
+	web *webUI
 }
 
 // The databases it asks the run's MariaDB for.
@@ -34,16 +30,12 @@ const (
 	webDatabase = "icingaweb"
 )
 
-// Start creates the IDO and Icinga Web databases, writes Icinga Web's
-// configuration and starts PHP's server.
+// Start creates the IDO database and starts Icinga Web 2 with the
+// monitoring module on it.
 func (w *IcingaWeb) Start(ctx context.Context, env *Env) error {
 	db, ok := Lookup[*mariaDB](env, "mariadb")
 	if !ok {
 		return errors.New("icingaweb needs mariadb")
-	}
-	g, ok := Lookup[*Graphite](env, "graphite")
-	if !ok {
-		return errors.New("icingaweb needs graphite")
 	}
 	dir, err := env.Dir("icingaweb")
 	if err != nil {
@@ -53,121 +45,22 @@ func (w *IcingaWeb) Start(ctx context.Context, env *Env) error {
 	if w.ido, err = db.Database(ctx, idoDatabase); err != nil {
 		return err
 	}
-	web, err := db.Database(ctx, webDatabase)
-	if err != nil {
+	if err := db.LoadFile(ctx, idoDatabase, "/usr/share/icinga2-ido-mysql/schema/mysql.sql"); err != nil {
 		return err
 	}
-	for name, schema := range map[string]string{
-		idoDatabase: "/usr/share/icinga2-ido-mysql/schema/mysql.sql",
-		webDatabase: "/usr/share/icingaweb2/schema/mysql.schema.sql",
-	} {
-		b, err := os.ReadFile(schema)
-		if err != nil {
-			return err
-		}
-		if _, err := w.sql(ctx, name, string(b)); err != nil {
-			return fmt.Errorf("loading %s: %w", schema, err)
-		}
-	}
-	port, err := FreePort()
-	if err != nil {
-		return err
-	}
-	conf := dir + "/etc"
-	files := map[string]string{
-		"config.ini": fmt.Sprintf(`[global]
-show_stacktraces = "1"
-config_backend = "db"
-config_resource = "icingaweb_db"
-module_path = "/usr/share/icingaweb2/modules"
-
-[logging]
-log = "file"
-level = "WARNING"
-file = "%s/icingaweb2.log"
-`, dir),
-		"resources.ini": fmt.Sprintf(`[icingaweb_db]
-type = "db"
-db = "mysql"
-host = "%[1]s"
-port = "%[2]d"
-dbname = "%[3]s"
-username = "%[4]s"
-password = "%[5]s"
-charset = "utf8"
-
-[icinga_ido]
-type = "db"
-db = "mysql"
-host = "%[6]s"
-port = "%[7]d"
-dbname = "%[8]s"
-username = "%[9]s"
-password = "%[10]s"
-charset = "utf8"
-`, web.Host, web.Port, web.Name, web.User, web.Password, w.ido.Host, w.ido.Port, w.ido.Name, w.ido.User, w.ido.Password),
-		// The web server authenticates (router.php sets REMOTE_USER), as
-		// behind an Apache with its own login.
-		"authentication.ini":              "[web-server]\nbackend = \"external\"\n",
-		"roles.ini":                       "[operators]\nusers = \"operator\"\npermissions = \"*\"\n",
-		"modules/monitoring/backends.ini": "[icinga]\ntype = \"ido\"\nresource = \"icinga_ido\"\n",
-		"modules/monitoring/config.ini":   "[security]\nprotected_customvars = \"*pw*,*pass*,community\"\n",
-		// Graphs of the last quarter hour: the run's checks are minutes old.
-		"modules/graphite/config.ini": fmt.Sprintf("[graphite]\nurl = %q\n\n[ui]\ndefault_time_range = \"15\"\ndefault_time_range_unit = \"minutes\"\n", g.WebURL+"/"),
-	}
-	for name, content := range files {
-		if err := writeFile(filepath.Join(conf, name), content, 0o600); err != nil {
-			return err
-		}
-	}
-	// The graph templates contrib/ ships, installed as the operator would.
-	templates, _ := filepath.Glob(filepath.Join(env.Contrib, "icingaweb2", "graphite-*.ini"))
-	if len(templates) == 0 {
-		return errors.New("no contrib/icingaweb2/graphite-*.ini")
-	}
-	for _, t := range templates {
-		if err := copyFile(t, filepath.Join(conf, "modules", "graphite", "templates", filepath.Base(t)), 0o644); err != nil {
-			return err
-		}
-	}
-	for _, m := range []string{"monitoring", "graphite"} {
-		if err := mkdirAll(conf + "/enabledModules"); err != nil {
-			return err
-		}
-		if err := os.Symlink("/usr/share/icingaweb2/modules/"+m, conf+"/enabledModules/"+m); err != nil {
-			return err
-		}
-	}
-	router := `<?php
-// PHP's built-in server: files under public/ as they are, everything else
-// to Icinga Web's front controller, logged in as the web server would.
-$_SERVER['REMOTE_USER'] = 'operator';
-$path = parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH);
-if ($path !== '/' && is_file('/usr/share/icingaweb2/public' . $path)) {
-    return false;
-}
-$_SERVER['SCRIPT_NAME'] = '/index.php';
-$_SERVER['SCRIPT_FILENAME'] = '/usr/share/icingaweb2/public/index.php';
-require '/usr/share/icingaweb2/public/index.php';
-`
-	if err := writeFile(dir+"/router.php", router, 0o644); err != nil {
-		return err
-	}
-	addr := addr0(port)
-	// Workers so that the page's graphs load side by side.
-	phpEnv := append(DaemonEnv(), "ICINGAWEB_CONFIGDIR="+conf, "PHP_CLI_SERVER_WORKERS=4")
-	if w.d, err = StartDaemon("php", dir+"/php.out", phpEnv, "php", "-S", addr, "-t", "/usr/share/icingaweb2/public", dir+"/router.php"); err != nil {
-		return err
-	}
-	w.URL = "http://" + addr
-	return Await(ctx, w.d, "Icinga Web 2", func() error {
-		_, err := httpGet(ctx, w.URL+"/about")
-		return err
+	w.web, err = startWebUI(ctx, env, webUIConfig{
+		Dir: dir, Database: webDatabase, Modules: []string{"monitoring"},
+		Resources: map[string]Database{"icinga_ido": w.ido},
+		Files: map[string]string{
+			"modules/monitoring/backends.ini": "[icinga]\ntype = \"ido\"\nresource = \"icinga_ido\"\n",
+			"modules/monitoring/config.ini":   "[security]\nprotected_customvars = \"*pw*,*pass*,community\"\n",
+		},
 	})
+	return err
 }
 
 // Stop stops PHP's server by its PID.
-func (w *IcingaWeb) Stop() { w.d.Stop() }
+func (w *IcingaWeb) Stop() { w.web.Stop() }
 
 // IcingaConfig connects Icinga 2 to the IDO database Icinga Web reads.
 func (w *IcingaWeb) IcingaConfig(env *Env) string {
@@ -201,16 +94,39 @@ type servicePage struct {
 		Width, Height, Drawn int
 	}
 	HTML string
+	// Icinga DB Web: the states of the balls in the plugin output, in
+	// order, and the service's history, newest first.
+	Balls   []string
+	History []struct{ State, Output string }
+	// Pies: the fill colours of each metric's pie in the table, by label.
+	Pies map[string][]string
+	// RangesDropped: the table shows Icinga 2's normalised performance
+	// data, which keeps thresholds that are plain numbers only.
+	RangesDropped bool `json:"-"`
 }
 
-const servicePageScript = `(() => {
-  const col = document.querySelector('#col1');
-  const states = [...col.querySelectorAll('.service-detail-state .state-label')];
-  // Line 1 and the long output are two blocks under "Plugin Output".
-  const outs = [...col.querySelectorAll('[id^="check-output-"] .plugin-output')];
-  const rows = [...col.querySelectorAll('table.performance-data-table tr')].map(tr => [...tr.children].map(c => c.innerText.trim()));
-  // Pixels of the series' colour (#1a7dd7, contrib's templates and the
-  // module's default): a graph that loaded but shows no line has none.
+// piesJS defines pies(root): the fill colours of each performance-data
+// row's pie (Icinga Web's InlinePie, in both UIs), by the row's label.
+const piesJS = `const pies = root => {
+  const out = {};
+  const rows = [...root.querySelectorAll('table.performance-data-table tr')];
+  if (!rows.length) return out;
+  const col = [...rows[0].children].findIndex(c => c.textContent.trim() === 'Label');
+  rows.slice(1).forEach(tr => {
+    const label = tr.children[col];
+    if (!label) return;
+    out[label.textContent.trim()] = [...tr.querySelectorAll('.inline-pie [style]')]
+      .map(e => (/fill:\s*(#[0-9a-f]{6})/i.exec(e.getAttribute('style')) || [])[1]).filter(Boolean).map(c => c.toLowerCase());
+  });
+  return out;
+};
+`
+
+// graphsJS defines graphs(root): the graphite module's images under root,
+// with the number of pixels of the series' colour (#1a7dd7, contrib's
+// templates and the module's default): a graph that loaded but shows no
+// line has none.
+const graphsJS = `const graphs = root => {
   const drawn = img => {
     if (!img.naturalWidth) return 0;
     const c = document.createElement('canvas');
@@ -225,86 +141,29 @@ const servicePageScript = `(() => {
     }
     return n;
   };
-  const graphs = [...col.querySelectorAll('img.graphiteImg')].map(i => ({src: i.getAttribute('src'), width: i.naturalWidth, height: i.naturalHeight, drawn: drawn(i)}));
+  return [...root.querySelectorAll('img.graphiteImg')].map(i => ({src: i.getAttribute('src'), width: i.naturalWidth, height: i.naturalHeight, drawn: drawn(i)}));
+};`
+
+const servicePageScript = piesJS + `(() => {
+  const col = document.querySelector('#col1');
+  const states = [...col.querySelectorAll('.service-detail-state .state-label')];
+  // Line 1 and the long output are two blocks under "Plugin Output".
+  const outs = [...col.querySelectorAll('[id^="check-output-"] .plugin-output')];
+  const rows = [...col.querySelectorAll('table.performance-data-table tr')].map(tr => [...tr.children].map(c => c.innerText.trim()));
+  ` + graphsJS + `
   return {state: states.length ? states[states.length - 1].innerText.trim() : '', output: outs.map(o => o.innerText).join('\n'),
-    perf: rows, graphs: graphs, html: document.documentElement.outerHTML};
+    perf: rows, pies: pies(col), graphs: graphs(col), html: document.documentElement.outerHTML};
 })()`
 
 // Check opens every service Icinga checked, once the IDO holds its result.
 func (w *IcingaWeb) Check(ctx context.Context, env *Env, in Inputs) (Report, error) {
-	var rep Report
-	icinga := in["icinga2"]
-	if len(icinga.Results) == 0 {
-		return rep, errors.New("icinga2 recorded no results to look for")
-	}
-	wait, cancel := context.WithTimeout(ctx, resultTimeout)
-	defer cancel()
-	dir, err := env.Dir("icingaweb/chromium")
-	if err != nil {
-		return rep, err
-	}
-	b, err := StartBrowser(dir)
-	if err != nil {
-		return rep, err
-	}
-	defer b.Close()
-	// The IDO is written asynchronously: the pages show the results once
-	// the database holds them.
-	inIDO := map[int]error{}
-	for i, r := range icinga.Results {
-		inIDO[i] = awaitResult(wait, "the result in the IDO", func() error {
-			st, err := w.idoStatus(ctx, r)
-			if err != nil {
-				return err
-			}
-			if strings.TrimRight(st.Output, " ") != strings.TrimRight(r.Output, " ") {
-				return fmt.Errorf("IDO has %q", st.Output)
-			}
-			return nil
-		})
-	}
-	// Graphite draws a value once its bucket has passed: a result written
-	// in the current one is not on the graphs yet.
-	next := time.Now().Truncate(graphiteStep).Add(graphiteStep + time.Second)
-	select {
-	case <-ctx.Done():
-		return rep, ctx.Err()
-	case <-time.After(time.Until(next)):
-	}
-	for i, r := range icinga.Results {
-		err := inIDO[i]
-		if err == nil {
-			var shown *Result
-			shown, err = w.checkService(ctx, env, b, r)
-			if shown != nil {
-				// What the page shows, judged like any engine's result
-				// against the plugin run directly (its exit code too).
-				rep.Results = append(rep.Results, *shown)
-			}
-		}
-		rep.Verdicts = append(rep.Verdicts, Verdict{fmt.Sprintf("%s %s: service detail page", r.Case.Check, r.Case.Scenario), err})
-	}
-	return rep, nil
-}
-
-// sql runs statements from stdin (a schema is too long for -e) as
-// MariaDB's root in database db and returns the rows unescaped (--raw).
-func (w *IcingaWeb) sql(ctx context.Context, db, statements string) (string, error) {
-	cmd := exec.CommandContext(ctx, "mariadb", "--defaults-file="+w.db.cnf, "-uroot", "--batch", "--raw", "--skip-column-names", db)
-	cmd.Env = DaemonEnv()
-	cmd.Stdin = strings.NewReader(statements)
-	cmd.WaitDelay = 5 * time.Second
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("mariadb: %w: %s", err, lastLines(string(out), 10))
-	}
-	return string(out), nil
+	return checkPages(ctx, env, in, "icingaweb", w)
 }
 
 // idoStatus is a service's current result as the IDO holds it, which is
 // what Icinga Web shows.
 func (w *IcingaWeb) idoStatus(ctx context.Context, r Result) (Result, error) {
-	out, err := w.sql(ctx, idoDatabase, fmt.Sprintf(`SELECT JSON_OBJECT('state', s.current_state,
+	out, err := w.db.Script(ctx, idoDatabase, fmt.Sprintf(`SELECT JSON_OBJECT('state', s.current_state,
   'output', s.output, 'long', s.long_output, 'perfdata', s.perfdata)
 FROM icinga_servicestatus s JOIN icinga_objects o ON o.object_id = s.service_object_id
 WHERE o.name1 = '%s' AND o.name2 = '%s' AND o.is_active = 1`, r.Case.Scenario, r.Service))
@@ -327,43 +186,6 @@ WHERE o.name1 = '%s' AND o.name2 = '%s' AND o.is_active = 1`, r.Case.Scenario, r
 	return Result{Case: r.Case, Service: r.Service, State: st.State, Output: st.Output, Long: long, Perfdata: st.Perfdata}, nil
 }
 
-// checkService opens the service's page and judges it against the IDO's
-// result read around the visit: Icinga may run the check again meanwhile
-// (its own schedule), and then the visit is repeated. It also returns what
-// the page shows as a Result: state, line 1 and long output from the page,
-// the performance data Icinga Web read (the IDO's), the plugin's argv.
-func (w *IcingaWeb) checkService(ctx context.Context, env *Env, b *Browser, r Result) (*Result, error) {
-	var err error
-	for try := 0; try < 3; try++ {
-		var before, after Result
-		var p *Page
-		if before, err = w.idoStatus(ctx, r); err != nil {
-			return nil, err
-		}
-		if p, err = w.visit(ctx, env, b, r); err != nil {
-			return nil, err
-		}
-		if after, err = w.idoStatus(ctx, r); err != nil {
-			return nil, err
-		}
-		if before.State != after.State || before.Output != after.Output || before.Long != after.Long || before.Perfdata != after.Perfdata {
-			err = errors.New("the check ran again during every visit")
-			continue
-		}
-		var page servicePage
-		if err := json.Unmarshal(p.Value, &page); err != nil {
-			return nil, fmt.Errorf("reading the page: %w", err)
-		}
-		shown := Result{Case: r.Case, Service: r.Service, State: stateOf(page.State), Perfdata: before.Perfdata,
-			Argv: r.Argv, Environ: r.Environ}
-		if lines := nonEmpty(page.Output); len(lines) > 0 {
-			shown.Output, shown.Long = lines[0], strings.Join(lines[1:], "\n")
-		}
-		return &shown, judgePage(page, before, env.Login.Password)
-	}
-	return nil, err
-}
-
 // stateOf reads a state word as Icinga Web shows it (-1 for PENDING).
 func stateOf(word string) int {
 	for s := OK; s <= Unknown; s++ {
@@ -374,13 +196,17 @@ func stateOf(word string) int {
 	return -1
 }
 
-func (w *IcingaWeb) visit(ctx context.Context, env *Env, b *Browser, r Result) (*Page, error) {
-	u := w.URL + "/monitoring/service/show?" + url.Values{"host": {r.Case.Scenario}, "service": {r.Service}}.Encode()
-	p, err := b.Visit(ctx, u, 1280, 1400, servicePageScript)
-	if err != nil {
-		return nil, err
-	}
-	return p, env.KeepOutput(filepath.Join("icingaweb", r.Case.Scenario+"-"+string(r.Case.Check)+".png"), p.PNG)
+// stored is the IDO's result (webEngine).
+func (w *IcingaWeb) stored(ctx context.Context, r Result) (Result, error) { return w.idoStatus(ctx, r) }
+
+// judge adds nothing: the monitoring module draws no state balls and
+// the IDO's history is not read (webEngine).
+func (w *IcingaWeb) judge(servicePage, Result) []string { return nil }
+
+// page opens the monitoring module's service detail page (webEngine).
+func (w *IcingaWeb) page(ctx context.Context, b *Browser, r Result) (servicePage, []byte, error) {
+	u := w.web.URL + "/monitoring/service/show?" + url.Values{"host": {r.Case.Scenario}, "service": {r.Service}}.Encode()
+	return visitPage(ctx, b, u, true, servicePageScript)
 }
 
 // judgePage holds when the page shows the case's state, the result's line
@@ -400,12 +226,41 @@ func judgePage(page servicePage, r Result, password string) error {
 			problems = append(problems, fmt.Sprintf("long output lacks %q", l))
 		}
 	}
-	problems = append(problems, checkPerfTable(page.Perf, r)...)
+	problems = append(problems, checkPerfTable(page.Perf, r, page.RangesDropped)...)
 	problems = append(problems, checkGraphs(page, r)...)
+	problems = append(problems, checkPies(page.Pies, r)...)
 	if strings.Contains(page.HTML, password) {
 		problems = append(problems, "the page shows the password")
 	}
 	return problemsError(problems)
+}
+
+// InlinePie's colours for a value in the OK, WARNING and CRITICAL range.
+const (
+	pieOK       = "#44bb77"
+	pieWarning  = "#ffaa44"
+	pieCritical = "#ff5566"
+)
+
+// checkPies holds when the pies of app_state and app_status, whose codes
+// above 0 are not "running" and "Ok", take an alert colour then and are
+// never green: a stopped connector's "2 of 2" must not read as OK.
+func checkPies(pies map[string][]string, r Result) []string {
+	metrics, err := expectedMetrics(r)
+	if err != nil {
+		return nil // reported with the table
+	}
+	var problems []string
+	for _, m := range metrics {
+		if (m.Label != "app_state" && m.Label != "app_status") || m.Value <= 0 {
+			continue
+		}
+		fills := pies[m.Label]
+		if slices.Contains(fills, pieOK) || !(slices.Contains(fills, pieWarning) || slices.Contains(fills, pieCritical)) {
+			problems = append(problems, fmt.Sprintf("the pie of %s=%v is drawn in %v, want warning or critical colours, no green", m.Label, m.Value, fills))
+		}
+	}
+	return problems
 }
 
 // checkGraphs holds when the page shows at least one graph of the service
@@ -447,8 +302,9 @@ func containsLine(lines []string, l string) bool {
 
 // checkPerfTable holds when the performance-data table lists every metric
 // the plugin printed with its value and, where it printed them, its
-// thresholds.
-func checkPerfTable(rows [][]string, r Result) []string {
+// thresholds; with rangesDropped, a threshold that is a range ("30:") is
+// shown as none.
+func checkPerfTable(rows [][]string, r Result, rangesDropped bool) []string {
 	metrics, err := expectedMetrics(r)
 	if err != nil {
 		return []string{err.Error()}
@@ -492,6 +348,9 @@ func checkPerfTable(rows [][]string, r Result) []string {
 				if p, err := strconv.ParseFloat(printed, 64); err == nil && closeShown(v, scale, p) {
 					continue
 				}
+			}
+			if _, err := strconv.ParseFloat(printed, 64); err != nil && rangesDropped && shown == "None" {
+				continue
 			}
 			if shown != printed {
 				problems = append(problems, fmt.Sprintf("perfdata table: %s %s shows %q, plugin printed %q", m.Label, strings.ToLower(name), shown, printed))

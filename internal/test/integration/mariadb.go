@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 )
 
 // mariaDB is a private MariaDB server: its own data directory, socket and
@@ -143,4 +145,30 @@ func (m *mariaDB) SQL(ctx context.Context, db, stmt string) (string, error) {
 	}
 	out, err := RunCmd(ctx, m.dir, nil, argv...)
 	return strings.TrimRight(out, "\n"), err
+}
+
+// Script runs statements from stdin (a schema is too long for -e) as
+// MariaDB's root in database db and returns the rows unescaped (--raw).
+func (m *mariaDB) Script(ctx context.Context, db, statements string) (string, error) {
+	cmd := exec.CommandContext(ctx, "mariadb", "--defaults-file="+m.cnf, "-uroot", "--batch", "--raw", "--skip-column-names", db)
+	cmd.Env = DaemonEnv()
+	cmd.Stdin = strings.NewReader(statements)
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("mariadb: %w: %s", err, lastLines(string(out), 10))
+	}
+	return string(out), nil
+}
+
+// LoadFile runs a schema file in database db.
+func (m *mariaDB) LoadFile(ctx context.Context, db, file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Script(ctx, db, string(b)); err != nil {
+		return fmt.Errorf("loading %s: %w", file, err)
+	}
+	return nil
 }

@@ -135,8 +135,21 @@ func TestCheckPerfTable(t *testing.T) {
 		{"", "time", "8.91 ms", "-", "-", "-"},
 		{"", "calls_queue", "17.00", "-", "10.00", "50.00"},
 	}
-	if p := checkPerfTable(rows, r); len(p) != 0 {
+	if p := checkPerfTable(rows, r, false); len(p) != 0 {
 		t.Errorf("good table: %v", p)
+	}
+	// Icinga DB Web shows Icinga 2's normalised performance data: a range
+	// threshold is gone, a plain one stays.
+	normalised := [][]string{rows[0], {"", "days_left", "10.00", "None", "None", "None"}, rows[2], rows[3], rows[4]}
+	if p := checkPerfTable(normalised, r, true); len(p) != 0 {
+		t.Errorf("normalised table: %v", p)
+	}
+	if p := checkPerfTable(normalised, r, false); len(p) == 0 {
+		t.Error("ranges shown as none passed where the UI shows them")
+	}
+	normalised[4] = []string{"", "calls_queue", "17.00", "None", "None", "50.00"}
+	if p := checkPerfTable(normalised, r, true); len(p) == 0 {
+		t.Error("a plain threshold shown as none passed")
 	}
 	for name, edit := range map[string]func([][]string){
 		"value":     func(t [][]string) { t[1][2] = "11.00" },
@@ -150,7 +163,7 @@ func TestCheckPerfTable(t *testing.T) {
 			c[i] = append([]string(nil), rows[i]...)
 		}
 		edit(c)
-		if p := checkPerfTable(c, r); len(p) == 0 {
+		if p := checkPerfTable(c, r, false); len(p) == 0 {
 			t.Errorf("%s: passed", name)
 		}
 	}
@@ -174,5 +187,23 @@ func TestCheckGraphs(t *testing.T) {
 	page.Graphs[0].Drawn, page.Graphs[0].Src = 40, strings.Replace(src, "stopped", "healthy", 1)
 	if p := checkGraphs(page, r); len(p) == 0 {
 		t.Error("another host's graph passed")
+	}
+}
+
+func TestCheckPies(t *testing.T) {
+	stopped := Result{Perfdata: "'app_state'=2;0;1;0;2 'app_status'=0;0;1;0;2 'time'=0.01s;;;0;"}
+	for name, tc := range map[string]struct {
+		pies map[string][]string
+		ok   bool
+	}{
+		"red":        {map[string][]string{"app_state": {pieCritical, "#ddccdd"}}, true},
+		"orange":     {map[string][]string{"app_state": {pieWarning}}, true},
+		"full green": {map[string][]string{"app_state": {pieOK}}, false},
+		"no pie":     {map[string][]string{}, false},
+		"green, 0":   {map[string][]string{"app_state": {pieCritical}, "app_status": {pieOK}}, true},
+	} {
+		if p := checkPies(tc.pies, stopped); (len(p) == 0) != tc.ok {
+			t.Errorf("%s: %v", name, p)
+		}
 	}
 }

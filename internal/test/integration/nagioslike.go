@@ -77,9 +77,8 @@ func (n *nagiosCore) Start(ctx context.Context, env *Env) error {
 	for _, k := range sortedKeys(n.macros) {
 		fmt.Fprintf(&res, "$%s$=%s\n", k, n.macros[k])
 	}
-	// Hosts on the stock generic-host; host checks are off, but a host
-	// needs a check command, which Debian's stock commands lack.
-	hosts := "define command {\n    command_name itgrix-test-host-alive\n    command_line /bin/true\n}\n"
+	// Hosts on the stock generic-host, with a host check that runs.
+	hosts := "define command {\n    command_name itgrix-test-host-alive\n    command_line " + strings.Join(pbxHostCheck("$HOSTADDRESS$"), " ") + "\n}\n"
 	for _, p := range env.PBXs {
 		// contrib's itgrix-pbx holds the thresholds; the PBX's own
 		// custom variables override them.
@@ -104,6 +103,8 @@ func (n *nagiosCore) Start(ctx context.Context, env *Env) error {
 	main.WriteString(`status_update_interval=1
 check_external_commands=1
 command_check_interval=-1
+# The PBXs' host checks run here (NagiosMainConf turns them off for the bench).
+execute_host_checks=1
 service_check_timeout=30
 illegal_macro_output_chars=` + "`~$&|'\"<>" + `
 `)
@@ -148,8 +149,8 @@ illegal_macro_output_chars=` + "`~$&|'\"<>" + `
 
 func (n *nagiosCore) Stop() { n.d.Stop() }
 
-// Check forces every service check and waits until status.dat shows a
-// result for all of them. A result counts from the daemon's start: a
+// Check forces every service and host check and waits until status.dat
+// shows a result for all of them, every host UP. A result counts from the daemon's start: a
 // forced check may be folded into a scheduled one already running.
 func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, error) {
 	descr := map[string]Check{}
@@ -170,6 +171,7 @@ func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, err
 				}
 			}
 		}
+		fmt.Fprintf(&cmds, "[%d] SCHEDULE_FORCED_HOST_CHECK;%s;%d\n", now, p.Scenario, now)
 	}
 	pipe, err := os.OpenFile(filepath.Join(n.dir, "rw", "nagios.cmd"), os.O_WRONLY, 0)
 	if err != nil {
@@ -182,9 +184,18 @@ func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, err
 	}
 	var status []map[string]string
 	err = Await(ctx, n.d, "every forced check in status.dat", func() error {
-		all, err := readStatus(filepath.Join(n.dir, "status.dat"))
+		all, err := readStatus(filepath.Join(n.dir, "status.dat"), "servicestatus")
 		if err != nil {
 			return err
+		}
+		hosts, err := readStatus(filepath.Join(n.dir, "status.dat"), "hoststatus")
+		if err != nil {
+			return err
+		}
+		for _, h := range hosts {
+			if last, _ := strconv.ParseInt(h["last_check"], 10, 64); last < n.since || h["current_state"] != "0" {
+				return fmt.Errorf("host %s not checked UP yet (state %s): %s", h["host_name"], h["current_state"], h["plugin_output"])
+			}
 		}
 		status = status[:0]
 		for _, s := range all {
@@ -238,8 +249,7 @@ func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, err
 		state, _ := strconv.Atoi(s["current_state"])
 		rep.Results = append(rep.Results, Result{
 			Case: c, State: state, Output: s["plugin_output"],
-			// status.dat keeps the long output's line breaks as the two characters \n.
-			Long:     strings.ReplaceAll(s["long_plugin_output"], `\n`, "\n"),
+			Long:     statusUnescape(s["long_plugin_output"]),
 			Perfdata: s["performance_data"],
 			Argv:     argv,
 		})
@@ -247,8 +257,27 @@ func (n *nagiosCore) Check(ctx context.Context, env *Env, _ Inputs) (Report, err
 	return rep, nil
 }
 
-// readStatus returns the servicestatus blocks of a status.dat.
-func readStatus(path string) ([]map[string]string, error) {
+// statusUnescape reads a status.dat value as the engine escaped it: line
+// breaks as the two characters \n, a backslash (the "\_" before a
+// subcheck's [STATE]) as two.
+func statusUnescape(v string) string {
+	var b strings.Builder
+	for i := 0; i < len(v); i++ {
+		if v[i] == '\\' && i+1 < len(v) && (v[i+1] == '\\' || v[i+1] == 'n') {
+			i++
+			if v[i] == 'n' {
+				b.WriteByte('\n')
+				continue
+			}
+		}
+		b.WriteByte(v[i])
+	}
+	return b.String()
+}
+
+// readStatus returns the blocks of a kind (servicestatus, hoststatus) of
+// a status.dat.
+func readStatus(path, kind string) ([]map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -261,7 +290,7 @@ func readStatus(path string) ([]map[string]string, error) {
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		switch {
-		case line == "servicestatus {":
+		case line == kind+" {":
 			cur = map[string]string{}
 		case line == "}":
 			if cur != nil {

@@ -107,3 +107,11 @@ TypesConfig /etc/mime.types
 }
 
 func (a *apache) Stop() { a.d.Stop() }
+
+// pbxHostCheck is the host check every engine gives a PBX's host, with
+// addr the engine's macro for the host's address: the connector's port
+// answers TCP (monitoring-plugins' check_tcp). Forced with the services,
+// it shows the host UP next to the checks, never PENDING.
+func pbxHostCheck(addr string) []string {
+	return []string{"/usr/lib/nagios/plugins/check_tcp", "-H", addr, "-p", "8077"}
+}

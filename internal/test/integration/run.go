@@ -36,7 +36,7 @@ type Config struct {
 }
 
 // Bounds per component, so one hung daemon cannot use up the run's budget
-// (Spec.StartTimeout overrides the first).
+// (Spec.StartTimeout and Spec.CheckTimeout override them).
 var (
 	StartTimeout = 5 * time.Minute
 	CheckTimeout = 2 * time.Minute
@@ -140,7 +140,11 @@ func Run(ctx context.Context, cfg Config) ([]Tally, error) {
 			}
 			env.Logf("checking %s", s.Name)
 			t0 := time.Now()
-			cctx, cancel := context.WithTimeout(ctx, CheckTimeout)
+			bound := CheckTimeout
+			if s.CheckTimeout > 0 {
+				bound = s.CheckTimeout
+			}
+			cctx, cancel := context.WithTimeout(ctx, bound)
 			rep, err := eng.Check(cctx, env, in)
 			cancel()
 			env.Logf("checked %s in %.1fs", s.Name, time.Since(t0).Seconds())

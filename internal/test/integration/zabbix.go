@@ -954,7 +954,7 @@ func (z *zabbix) screenshots(ctx context.Context, env *Env, groupID string, host
 		}
 	}
 	for _, p := range pages {
-		page, err := b.Visit(ctx, z.webURL+p.url, 1400, 1000, zabbixPageScript)
+		page, err := b.Visit(ctx, z.webURL+p.url, 1400, 1000, false, zabbixPageScript)
 		if err != nil {
 			return err
 		}
