@@ -77,6 +77,7 @@ var Cases = []Case{
 type HostSetting struct {
 	Icinga string   // the host var, e.g. itgrix_queue_warning
 	Nagios string   // the host custom variable, e.g. _ITGRIX_QUEUE_WARNING
+	Zabbix string   // the host macro of contrib/zabbix's template, e.g. {$ITGRIX.QUEUE.WARN}
 	Flag   string   // the plugin's flag the value reaches
 	Values []string // the value; more than one repeats the flag (an Icinga array)
 	// List: Icinga takes an array, and Nagios the flags themselves (a
@@ -87,8 +88,8 @@ type HostSetting struct {
 // HostSettings are the scenarios' hosts' own settings.
 var HostSettings = map[string][]HostSetting{
 	"queue": {
-		{Icinga: "itgrix_queue_warning", Nagios: "_ITGRIX_QUEUE_WARNING", Flag: "--queue-warning", Values: []string{"30"}},
-		{Icinga: "itgrix_license_expected_type", Nagios: "_ITGRIX_EXPECTED_TYPES", Flag: "--expected-type", Values: []string{"Subscription"}, List: true},
+		{Icinga: "itgrix_queue_warning", Nagios: "_ITGRIX_QUEUE_WARNING", Zabbix: "{$ITGRIX.QUEUE.WARN}", Flag: "--queue-warning", Values: []string{"30"}},
+		{Icinga: "itgrix_license_expected_type", Nagios: "_ITGRIX_EXPECTED_TYPES", Zabbix: "{$ITGRIX.LICENSE.TYPES}", Flag: "--expected-type", Values: []string{"Subscription"}, List: true},
 	},
 }
 
@@ -109,6 +110,15 @@ func IcingaVars(scenario string) string {
 		fmt.Fprintf(&b, "  vars.%s = %s\n", h.Icinga, v)
 	}
 	return b.String()
+}
+
+// ZabbixValue is the setting as a Zabbix host macro's value: a list is the
+// regular expression the template matches the licence type with.
+func (h HostSetting) ZabbixValue() string {
+	if !h.List {
+		return h.Values[0]
+	}
+	return "^(" + strings.Join(h.Values, "|") + ")$"
 }
 
 // NagiosValue is the setting as a Nagios custom variable's value.

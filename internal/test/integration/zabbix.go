@@ -336,14 +336,17 @@ func stateSeverity(state int) string {
 // severity of the worst problem per check, "" for none. A problem reading
 // the endpoint stands for both checks, at the app check's severity.
 var zabbixWant = map[string]map[Check]string{
-	"healthy":        {App: "", License: ""},
-	"restarting":     {App: "warning", License: ""},
-	"stopped":        {App: "high", License: "high"},
-	"expiring":       {App: "", License: "warning"},
-	"expired":        {App: "", License: "high"},
-	"free":           {App: "", License: "high"},
-	"stale-cache":    {App: "high", License: ""},
-	"foreign":        {App: "average", License: "average"},
+	"healthy":     {App: "", License: ""},
+	"restarting":  {App: "warning", License: ""},
+	"stopped":     {App: "high", License: ""},
+	"expiring":    {App: "", License: "warning"},
+	"expired":     {App: "", License: "high"},
+	"free":        {App: "", License: "high"},
+	"stale-cache": {App: "high", License: ""},
+	"foreign":     {App: "average", License: "average"},
+	// The host's own macros (HostSettings): 25 calls are under its queue
+	// warning of 30, and it expects Subscription, not its Professional.
+	"queue":          {App: "", License: "high"},
 	"refused":        {App: "high", License: "high"},
 	"wrong-password": {App: "average", License: "average"},
 	"not-found":      {App: "average", License: "average"},
@@ -355,7 +358,7 @@ var zabbixWant = map[string]map[Check]string{
 var zabbixArgs = map[Check][]string{
 	App: {"--queue-warning", "10", "--queue-critical", "50", "--storage-warning", "100", "--storage-critical", "500",
 		"--batch-warning", "100", "--batch-critical", "300", "--cache-age-warning", "1d", "--cache-age-critical", "3d"},
-	License: {"-w", "30", "-c", "7", "--expected-type", "Professional"},
+	License: {"-w", "30", "-c", "7", "--expected-type", "Professional", "--expected-type", "Subscription"},
 }
 
 // zabbixMetrics maps item keys to the performance-data labels they must
@@ -590,14 +593,14 @@ func (z *zabbix) createHosts(ctx context.Context, api *zabbixAPI, templateID, gr
 			"groups":     []map[string]string{{"groupid": groupID}},
 			"interfaces": []map[string]any{{"type": 1, "main": 1, "useip": 1, "ip": h.Addr, "dns": "", "port": "10050"}},
 			"templates":  []map[string]string{{"templateid": templateID}},
-			"macros": []map[string]any{
+			"macros": append([]map[string]any{
 				{"macro": "{$ITGRIX.USER}", "value": "admin"},
 				{"macro": "{$ITGRIX.PASSWORD}", "value": h.Password, "type": 1},
 				{"macro": "{$ITGRIX.PORT}", "value": strconv.Itoa(h.Port)},
 				{"macro": "{$ITGRIX.PATH}", "value": h.Path},
 				{"macro": "{$ITGRIX.INTERVAL}", "value": "5s"},
 				{"macro": "{$ITGRIX.TIMEOUT}", "value": "5s"},
-			},
+			}, hostMacros(h.Scenario)...),
 		})
 	}
 	var r struct{ Hostids []string }
@@ -756,11 +759,22 @@ func (z *zabbix) read(ctx context.Context, api *zabbixAPI, hosts []*zabbixHost) 
 	return out, nil
 }
 
-// direct runs a plugin as the template's defaults stand for, against the
+// hostMacros are a scenario's own settings as the host macros that
+// override the template's defaults.
+func hostMacros(scenario string) []map[string]any {
+	var out []map[string]any
+	for _, h := range HostSettings[scenario] {
+		out = append(out, map[string]any{"macro": h.Zabbix, "value": h.ZabbixValue()})
+	}
+	return out
+}
+
+// direct runs a plugin as the template's defaults (and the host's own
+// macros) stand for, against the
 // endpoint the host points at.
 func (z *zabbix) direct(ctx context.Context, env *Env, h *zabbixHost, c Check) (Direct, []string, error) {
 	argv := []string{filepath.Join(env.EngineBin, c.Plugin()), "--url", fmt.Sprintf("http://%s:%d%s", h.Addr, h.Port, h.Path), "-u", "admin", "-t", "5"}
-	argv = append(argv, zabbixArgs[c]...)
+	argv = NRPELine(h.Scenario, append(argv, zabbixArgs[c]...))
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	code, out, err := RunPlugin(ctx, append(DaemonEnv(), "ITGRIX_PASSWORD="+h.Password), argv)

@@ -84,8 +84,13 @@ func TestZabbixArgsMatchMacros(t *testing.T) {
 			t.Errorf("%s %s, but %s defaults to %q", f.flag, args[i+1], f.macro, defined[f.macro])
 		}
 	}
-	i := slices.Index(zabbixArgs[License], "--expected-type")
-	if i < 0 || "^"+zabbixArgs[License][i+1]+"$" != defined["{$ITGRIX.LICENSE.TYPES}"] {
+	types := HostSetting{List: true}
+	for i, a := range zabbixArgs[License] {
+		if a == "--expected-type" && i+1 < len(zabbixArgs[License]) {
+			types.Values = append(types.Values, zabbixArgs[License][i+1])
+		}
+	}
+	if len(types.Values) == 0 || types.ZabbixValue() != defined["{$ITGRIX.LICENSE.TYPES}"] {
 		t.Errorf("--expected-type in zabbixArgs does not match {$ITGRIX.LICENSE.TYPES} %q", defined["{$ITGRIX.LICENSE.TYPES}"])
 	}
 }
