@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -132,7 +131,7 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 		c.Network = "tcp6"
 	}
 	if !o.noProxy {
-		c.Proxy = proxyFromEnv
+		c.Proxy = itgrix.ProxyFromEnv(env.Getenv)
 	}
 	c.Username = o.username
 	if c.Username == "" {
@@ -193,14 +192,6 @@ func (o *options) statusURL() (*url.URL, error) {
 		}
 	}
 	return u, nil
-}
-
-// proxyFromEnv chooses a proxy from HTTP_PROXY, HTTPS_PROXY and NO_PROXY
-// (either case) as Go and curl do: loopback is never proxied, and under CGI
-// (REQUEST_METHOD set) HTTP_PROXY is ignored. It reads the process
-// environment, which is what a plugin run is given.
-func proxyFromEnv(u *url.URL) (*url.URL, error) {
-	return http.ProxyFromEnvironment(&http.Request{URL: u})
 }
 
 // isIPv6 accepts an IPv6 address, with a zone (fe80::1%eth0) too.
