@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -36,6 +37,7 @@ func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writ
 		Name:        "check_itgrix_app",
 		Help:        help,
 		Examples:    examples,
+		Usage:       "[--queue-warning RANGE] [--queue-critical RANGE] [-v] [OPTION]...",
 		Unreachable: check.Critical,
 		Flags:       flags,
 	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
@@ -55,6 +57,10 @@ func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
 	ageCrit := cli.AgeFlag(a.Flag("cache-age-critical", "CRITICAL when the users cache was last refreshed longer ago than DURATION; must not be shorter than --cache-age-warning."))
 	cli.StateVar(a.Flag("crm-off-state", "State when the CRM link, its manager or its connector is switched off (app.crm.on, app.crm.manager.on, app.crm.manager.connector.on). Default ok."), &o.CRMOff, o.CRMOff)
 	cli.StateVar(a.Flag("c2c-state", "State when click-to-call is switched on but not connected (app.c2c). Default ok."), &o.C2C, o.C2C)
+	// The generic -w/-c of other plugins would be a guess here, among
+	// the queue, storage, batch and cache thresholds: they say which.
+	a.Flag("warning", "").Short('w').Hidden().SetValue(refused{})
+	a.Flag("critical", "").Short('c').Hidden().SetValue(refused{})
 	return func() (cli.Evaluator, error) {
 		o.QueueWarning, o.QueueCritical = *warn, *crit
 		o.StorageWarning, o.StorageCritical = *storageWarn, *storageCrit
@@ -68,3 +74,12 @@ func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
 		}, nil
 	}
 }
+
+// refused is -w/-c, which the app check does not take.
+type refused struct{}
+
+func (refused) Set(string) error {
+	return errors.New("not an option of the app check: the call queue's thresholds are --queue-warning and --queue-critical (also --storage-*, --batch-*, --cache-age-*)")
+}
+
+func (refused) String() string { return "" }

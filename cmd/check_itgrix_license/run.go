@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -39,6 +40,7 @@ func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writ
 		Name:        "check_itgrix_license",
 		Help:        help,
 		Examples:    examples,
+		Usage:       "[-w DAYS] [-c DAYS] [--expected-type TYPE] [-v] [OPTION]...",
 		Unreachable: check.Unknown,
 		Flags:       func(a *kingpin.Application) func() (cli.Evaluator, error) { return flags(a, &o) },
 		// A --now date is a day in --timezone, like "today".
@@ -49,11 +51,12 @@ func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writ
 func flags(a *kingpin.Application, o *license.Options) func() (cli.Evaluator, error) {
 	warn := cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
 	crit := cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
-	expected := a.Flag("expected-type", "Expected licence type (Free, Subscription, Professional; any case); repeatable. Another type gives --type-state.").PlaceHolder("TYPE").Strings()
+	var expected []string
+	a.Flag("expected-type", "Expected licence type: "+license.TypeList()+", in any case; repeatable, or several separated by commas. Another type gives --type-state.").PlaceHolder("TYPE").SetValue(typesValue{&expected})
 	cli.StateVar(a.Flag("type-state", "State when the licence type is not an --expected-type. Default critical."), &o.TypeState, o.TypeState)
 	zone := a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
 	return func() (cli.Evaluator, error) {
-		o.Warning, o.Critical, o.Expected = *warn, *crit, *expected
+		o.Warning, o.Critical, o.Expected = *warn, *crit, expected
 		if *zone != "" {
 			loc, err := time.LoadLocation(*zone)
 			if err != nil {
@@ -69,3 +72,20 @@ func flags(a *kingpin.Application, o *license.Options) func() (cli.Evaluator, er
 		}, nil
 	}
 }
+
+// typesValue is --expected-type: each use adds one type or a comma list.
+type typesValue struct{ types *[]string }
+
+func (v typesValue) Set(s string) error {
+	t, err := license.ParseTypes(s)
+	if err != nil {
+		return err
+	}
+	*v.types = append(*v.types, t...)
+	return nil
+}
+
+func (v typesValue) String() string { return strings.Join(*v.types, ",") }
+
+// IsCumulative lets the flag be given more than once.
+func (typesValue) IsCumulative() bool { return true }

@@ -39,6 +39,9 @@ type Spec struct {
 	Name     string
 	Help     string
 	Examples string
+	// Usage is the check's own options for the usage line a bad command
+	// line prints ("[-w DAYS] [-c DAYS]"), after the shared ones.
+	Usage string
 	// Unreachable is the default of --unreachable-state.
 	Unreachable check.State
 	// Zone, when set, gives the zone a --now date is read in once the
@@ -84,16 +87,29 @@ type options struct {
 	extraOpts string
 }
 
-// checkExtraOpts refuses what --extra-opts cannot mean.
+// checkExtraOpts refuses what --extra-opts cannot mean, and a standard
+// input asked to feed two things.
 func (o *options) checkExtraOpts(args []string) error {
 	if o.extraOpts != "" {
 		return errors.New("--extra-opts cannot be set inside an ini file")
 	}
+	var readers []string
 	locators, _ := extraopts.Locators(args)
 	for _, l := range locators {
-		if strings.HasSuffix(l, "@-") && o.statusFile == "-" {
-			return errors.New("stdin can feed --extra-opts=@- or --status-file -, not both")
+		if strings.HasSuffix(l, "@-") {
+			readers = append(readers, "--extra-opts=@-")
+			break
 		}
+	}
+	for _, f := range []struct{ flag, value string }{
+		{"--status-file", o.statusFile}, {"--password-file", o.passwordFile}, {"--ca-file", o.caFile},
+	} {
+		if f.value == "-" {
+			readers = append(readers, f.flag+" -")
+		}
+	}
+	if len(readers) > 1 {
+		return fmt.Errorf("standard input can feed one of %s, not several", strings.Join(readers, ", "))
 	}
 	return nil
 }
@@ -137,7 +153,7 @@ func Run(spec Spec, env Env) (code int) {
 	}
 	args, err := expandExtraOpts(spec.Name, env)
 	if err != nil {
-		result = usageError(extraOptsShown(err, scrub))
+		result = usageError(spec, extraOptsShown(err, scrub))
 		return
 	}
 	// A password set in an ini file is a candidate too, from here on.
@@ -145,7 +161,7 @@ func Run(spec Spec, env Env) (code int) {
 	o, run, err := configure(spec, env, args, scrub)
 	verbose = o.verbose
 	if err != nil {
-		result = usageError(retold(err, o.scrub, func() error {
+		result = usageError(spec, retold(err, o.scrub, func() error {
 			_, _, err := configure(spec, masked(env, o.scrub, flags), maskedArgs(args, o.scrub, flags), o.scrub)
 			return err
 		}))
@@ -333,24 +349,53 @@ func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) 
 
 // lastWins lets every single-valued flag be given more than once, the last
 // one counting, as getopt does: --extra-opts puts an ini file's options in
-// front of the command line's, which must be able to override them.
+// front of the command line's, which must be able to override them. Every
+// flag's value also names the flag in its errors.
 func lastWins(app *kingpin.Application) {
 	for _, m := range app.Model().Flags {
-		if c, ok := m.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
-			continue
-		}
 		f := app.GetFlag(m.Name)
-		if m.IsBoolFlag() {
-			f.SetValue(repeatableBool{repeatable{m.Value}})
-		} else {
-			f.SetValue(repeatable{m.Value})
+		v := named{m.Value, m.Name}
+		c, ok := m.Value.(interface{ IsCumulative() bool })
+		switch {
+		case ok && c.IsCumulative() && m.IsBoolFlag():
+			f.SetValue(cumulativeBool{cumulative{v}})
+		case ok && c.IsCumulative():
+			f.SetValue(cumulative{v})
+		case m.IsBoolFlag():
+			f.SetValue(repeatableBool{repeatable{v}})
+		default:
+			f.SetValue(repeatable{v})
 		}
 	}
 }
 
+// named is a flag's value that names the flag in a refused value's
+// error, which kingpin does not: "--queue-warning: range ..." says which
+// of several flags to fix.
+type named struct {
+	kingpin.Value
+	name string
+}
+
+func (n named) Set(s string) error {
+	if err := n.Value.Set(s); err != nil {
+		return &FlagError{Flag: n.name, Err: err}
+	}
+	return nil
+}
+
+// FlagError is a value a flag refused.
+type FlagError struct {
+	Flag string
+	Err  error
+}
+
+func (e *FlagError) Error() string { return "--" + e.Flag + ": " + e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
 // repeatable is a flag value kingpin accepts more than once; each Set
 // replaces the value.
-type repeatable struct{ kingpin.Value }
+type repeatable struct{ named }
 
 func (repeatable) IsCumulative() bool { return true }
 
@@ -360,6 +405,15 @@ func (repeatable) lastWins() {}
 type repeatableBool struct{ repeatable }
 
 func (repeatableBool) IsBoolFlag() bool { return true }
+
+// cumulative is a flag each use adds to (-v, --expected-type).
+type cumulative struct{ named }
+
+func (cumulative) IsCumulative() bool { return true }
+
+type cumulativeBool struct{ cumulative }
+
+func (cumulativeBool) IsBoolFlag() bool { return true }
 
 // joinDash rewrites "--status-file -" as "--status-file=-": kingpin v2.4.0
 // turns a lone "-" into an empty value.
@@ -375,8 +429,24 @@ func joinDash(args []string) []string {
 	return out
 }
 
-// usageError reports a bad command line. Its text, which can echo any
+// usageError reports a bad command line, as the monitoring-plugins do:
+// what is wrong on line 1, then a short usage. Its text, which can echo any
 // argument, comes with the password already out of it (see retold).
-func usageError(text string) check.Result {
-	return check.Fail(check.Unknown, "usage: "+text+" (see --help)")
+func usageError(spec Spec, text string) check.Result {
+	r := check.Fail(check.Unknown, "usage: "+text)
+	r.Long = usageLines(spec)
+	return r
+}
+
+// usageLines is the short usage a bad command line prints, each line
+// within 80 columns.
+func usageLines(spec Spec) []string {
+	lines := []string{
+		"Usage: " + spec.Name + " [-H HOST] [-p PORT] [-S] [--url URL] [-u USER]",
+		"[--password-file FILE] [--extra-opts [SECTION][@FILE]] [-t SECONDS]",
+	}
+	if spec.Usage != "" {
+		lines = append(lines, spec.Usage)
+	}
+	return append(lines, "Every option: "+spec.Name+" --help")
 }

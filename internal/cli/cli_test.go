@@ -324,3 +324,36 @@ func TestRetold(t *testing.T) {
 		}
 	}
 }
+
+// TestVerboseIsASCII: what the plugin says of itself is plain ASCII: the
+// time -v reports is in "us", never "µs", as are the timeouts it names.
+func TestVerboseIsASCII(t *testing.T) {
+	var out bytes.Buffer
+	tick := fixed()
+	Run(spec(false), Env{
+		Args:   []string{"--status-file", writeFile(t, `{"app_status":"Ok"}`), "-v"},
+		Getenv: func(string) string { return "" },
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Now:    func() time.Time { tick = tick.Add(110 * time.Microsecond); return tick },
+	})
+	if !strings.Contains(out.String(), "in 110us") {
+		t.Errorf("-v does not report the time in us:\n%s", out.String())
+	}
+	for _, r := range out.String() {
+		if r > 127 {
+			t.Errorf("-v output is not ASCII:\n%s", out.String())
+			break
+		}
+	}
+}
+
+// withoutUsage is a plugin's output without the short usage a usage error
+// ends with: the line that says what is wrong.
+func withoutUsage(out string) string {
+	head, _, found := strings.Cut(out, " \n \nUsage: ")
+	if !found {
+		return out
+	}
+	return head + "\n"
+}

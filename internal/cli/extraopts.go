@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"check-itgrix/internal/check"
 	"check-itgrix/internal/extraopts"
 )
 
@@ -31,7 +32,7 @@ func expandExtraOpts(name string, env Env) ([]string, error) {
 		Getenv: env.Getenv,
 		Exists: func(n string) bool { _, err := os.Stat(n); return err == nil },
 		Read: func(n string) ([]byte, error) {
-			data, err := readBounded(ctx, extraopts.Flag, n, env.Stdin, maxIni, budget.String())
+			data, err := readBounded(ctx, extraopts.Flag, n, env.Stdin, maxIni, check.Duration(budget))
 			if err != nil {
 				// extraopts names the flag, the file and the section.
 				msg := strings.TrimPrefix(err.Error(), "cannot read "+extraopts.Flag+" "+n+": ")

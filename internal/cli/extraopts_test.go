@@ -54,11 +54,11 @@ func TestExtraOpts(t *testing.T) {
 		{"wrong password from ini", nil, "", []string{"--extra-opts=wrong@" + ini, "--url", url}, 3, "authentication failed"},
 		{"default section is the plugin's name, file from $MP_CONFIG_FILE", map[string]string{"MP_CONFIG_FILE": ini}, "", []string{"--extra-opts"}, 0, "OK: read Ok"},
 		{"stdin", nil, "[check_test]\nurl=" + url + "\nusername=admin\npassword=" + password + "\n", []string{"--extra-opts=@-"}, 0, "OK: read Ok"},
-		{"password from ini is scrubbed from errors", nil, "", []string{"--extra-opts=echo@" + ini}, 3, "UNKNOWN: usage: port must be 1-65535"},
-		{"missing section", nil, "", []string{"--extra-opts=pbx9@" + ini}, 3, "UNKNOWN: usage: --extra-opts " + ini + " section [pbx9]: no such section (see --help)"},
-		{"missing file", nil, "", []string{"--extra-opts=pbx1@/nonexistent.ini"}, 3, "UNKNOWN: usage: --extra-opts /nonexistent.ini section [pbx1]: no such file or directory (see --help)"},
+		{"password from ini is scrubbed from errors", nil, "", []string{"--extra-opts=echo@" + ini}, 3, "UNKNOWN: usage: --port: port must be 1-65535"},
+		{"missing section", nil, "", []string{"--extra-opts=pbx9@" + ini}, 3, "UNKNOWN: usage: --extra-opts " + ini + " section [pbx9]: no such section"},
+		{"missing file", nil, "", []string{"--extra-opts=pbx1@/nonexistent.ini"}, 3, "UNKNOWN: usage: --extra-opts /nonexistent.ini section [pbx1]: no such file or directory"},
 		{"nested --extra-opts", nil, "", []string{"--extra-opts=nested@" + ini}, 3, "UNKNOWN: usage: --extra-opts cannot be set inside an ini file"},
-		{"stdin twice", nil, "[check_test]\nusername=admin\n", []string{"--extra-opts=@-", "--status-file", "-"}, 3, "not both"},
+		{"stdin twice", nil, "[check_test]\nusername=admin\n", []string{"--extra-opts=@-", "--status-file", "-"}, 3, "not several"},
 		{"/dev/zero", nil, "", []string{"--extra-opts=@/dev/zero"}, 3, "UNKNOWN: usage: --extra-opts /dev/zero section [check_test]: larger than 1 MiB"},
 		{"FIFO without writer is bounded by -t", nil, "", []string{"-t", "300ms", "--extra-opts=@" + fifo}, 3, "nothing to read within the 300ms timeout"},
 	}
@@ -69,7 +69,7 @@ func TestExtraOpts(t *testing.T) {
 			if code != c.code || !strings.Contains(out, c.want) {
 				t.Errorf("exit %d, want %d with %q:\n%s", code, c.code, c.want, out)
 			}
-			if code == 3 && strings.Count(out, "\n") != 1 {
+			if code == 3 && strings.Count(withoutUsage(out), "\n") != 1 {
 				t.Errorf("more than one line:\n%s", out)
 			}
 			if took := time.Since(start); took > 5*time.Second {

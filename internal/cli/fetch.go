@@ -67,9 +67,9 @@ func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 		Label: "time", Value: roundSeconds(elapsed), UOM: "s", Min: "0",
 	})
 	if o.verbose > 0 {
-		info := fmt.Sprintf("document: %s, %d bytes in %s", source, len(body), elapsed.Round(time.Microsecond))
+		info := fmt.Sprintf("document: %s, %d bytes in %s", source, len(body), check.Duration(elapsed.Round(time.Microsecond)))
 		if err != nil {
-			info = fmt.Sprintf("document: %s, failed after %s", source, elapsed.Round(time.Microsecond))
+			info = fmt.Sprintf("document: %s, failed after %s", source, check.Duration(elapsed.Round(time.Microsecond)))
 		}
 		result.Long = append(result.Long, info)
 	}
@@ -84,7 +84,7 @@ func roundSeconds(d time.Duration) float64 {
 // (redacted for a message): --status-file, or the server once the password
 // and CA files are read. client is nil with --status-file.
 func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
-	timeout := o.timeout.String()
+	timeout := check.Duration(o.timeout)
 	if client == nil {
 		source := "--status-file " + o.scrub.Scrub(o.statusFile)
 		body, err := readStatusFile(ctx, o.statusFile, source, env.Stdin, itgrix.MaxBody, timeout)
@@ -98,7 +98,7 @@ func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) 
 	}
 	client.Password = password
 	if o.caFile != "" {
-		pem, err := readCAFile(ctx, o.caFile, timeout)
+		pem, err := readCAFile(ctx, o.caFile, env.Stdin, timeout)
 		if err != nil {
 			return nil, source, err
 		}
@@ -139,6 +139,11 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 	}
 	if c.Username == "" {
 		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
+	}
+	if o.password == "" && o.passwordFile == "" && env.Getenv("ITGRIX_PASSWORD") == "" {
+		// As with the login: an empty password can only fail, and would
+		// read as a wrong one ("authentication failed") after two requests.
+		return nil, errors.New("no password: set --password-file, $ITGRIX_PASSWORD or -P/--password (or password= in an --extra-opts section)")
 	}
 	if o.password != "" && o.passwordFile != "" {
 		return nil, errors.New("give the password once: -P/--password or --password-file, not both")

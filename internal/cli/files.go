@@ -70,7 +70,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // readBounded reads up to limit+1 bytes of the file named by flag ("-" is
-// stdin) and gives up when ctx ends. Opening a FIFO without a writer, or
+// stdin, empty when stdin is nil) and gives up when ctx ends. Opening a FIFO without a writer, or
 // reading a stdin that trickles or never closes, blocks in the kernel where
 // no deadline reaches; the read therefore runs on its own goroutine and is
 // abandoned at the deadline (the process ends right after the check). The
@@ -89,6 +89,9 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 			}
 		}()
 		var r io.Reader = stdin
+		if r == nil {
+			r = eofReader{}
+		}
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
@@ -128,8 +131,8 @@ func reason(err error) string {
 
 // readPasswordFile returns the first line of --password-file (without a
 // trailing \r). Its text never appears in an error.
-func readPasswordFile(ctx context.Context, name, timeout string) (string, error) {
-	data, err := readBounded(ctx, "--password-file", name, nil, maxPasswordFile, timeout)
+func readPasswordFile(ctx context.Context, name string, stdin io.Reader, timeout string) (string, error) {
+	data, err := readBounded(ctx, "--password-file", name, stdin, maxPasswordFile, timeout)
 	if err != nil {
 		return "", err
 	}
@@ -148,8 +151,8 @@ func readPasswordFile(ctx context.Context, name, timeout string) (string, error)
 }
 
 // readCAFile returns the PEM bundle of --ca-file.
-func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
-	data, err := readBounded(ctx, "--ca-file", name, nil, maxCAFile, timeout)
+func readCAFile(ctx context.Context, name string, stdin io.Reader, timeout string) ([]byte, error) {
+	data, err := readBounded(ctx, "--ca-file", name, stdin, maxCAFile, timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -162,9 +165,6 @@ func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
 // readStatusFile returns the document in --status-file ("-" = stdin);
 // source is how a message names it, redacted.
 func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
-	if stdin == nil {
-		stdin = eofReader{}
-	}
 	data, err := readBounded(ctx, "--status-file", name, stdin, limit, timeout)
 	if err != nil {
 		return nil, err
@@ -177,7 +177,7 @@ func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, l
 	return data, nil
 }
 
-// eofReader stands in for a missing stdin.
+// eofReader stands in for a missing stdin: "-" then reads as empty.
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

@@ -140,7 +140,7 @@ func flagsOf(spec Spec) flagSet {
 func (o *options) resolvePassword(ctx context.Context, env Env) (string, error) {
 	switch {
 	case o.passwordFile != "":
-		p, err := readPasswordFile(ctx, o.passwordFile, o.timeout.String())
+		p, err := readPasswordFile(ctx, o.passwordFile, env.Stdin, check.Duration(o.timeout))
 		if err != nil {
 			return "", err
 		}
