@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"strconv"
 	"strings"
 	"time"
 
@@ -82,22 +83,21 @@ type options struct {
 	noProxy    bool
 	// scrub holds the password in every form it was given, once resolved.
 	scrub secret.Scrubber
-	// extraOpts is only ever set from inside an ini file: the command
-	// line's --extra-opts are expanded before parsing.
+	// extraOpts is never set: every --extra-opts is expanded before
+	// parsing; the flag is declared for the help and the flag model.
 	extraOpts string
+	// origins says where each value being parsed came from.
+	origins *origins
+	// address says where the URL came from, for -v.
+	address string
 }
 
-// checkExtraOpts refuses what --extra-opts cannot mean, and a standard
-// input asked to feed two things.
-func (o *options) checkExtraOpts(args []string) error {
-	if o.extraOpts != "" {
-		return errors.New("--extra-opts cannot be set inside an ini file")
-	}
+// checkStdin refuses a standard input asked to feed two things.
+func (o *options) checkStdin(locators []string) error {
 	var readers []string
-	locators, _ := extraopts.Locators(args)
 	for _, l := range locators {
 		if strings.HasSuffix(l, "@-") {
-			readers = append(readers, "--extra-opts=@-")
+			readers = append(readers, extraopts.Flag+"=@-")
 			break
 		}
 	}
@@ -129,40 +129,52 @@ func Run(spec Spec, env Env) (code int) {
 	// makes it grow). Only --help and --version still answer.
 	limitErr := checkLimits()
 	verbose := 0
-	flags := flagsOf(spec)
-	scrub := argSecrets(env, flags)
-	var o *options
+	// The parser is built once; the command line is read once, from it.
+	app, o, validate := newApp(spec, env)
+	model := modelOf(app)
+	cmd := model.parse(env.Args)
+	o.scrub = secret.New(append(passwords(cmd), env.Getenv("ITGRIX_PASSWORD"))...)
 	defer func() {
 		if p := recover(); p != nil {
 			if _, ok := p.(terminated); ok {
 				code = int(check.Unknown)
 				return
 			}
-			if o != nil {
-				scrub = o.scrub
-			}
-			result = check.Fail(check.Unknown, "internal error: "+scrub.Scrub(fmt.Sprint(p)))
+			result = check.Fail(check.Unknown, "internal error: "+o.scrub.Scrub(fmt.Sprint(p)))
 		}
 		_ = check.Write(env.Stdout, result, verbose)
 		code = int(result.State)
 	}()
 
-	if limitErr != nil && !asksForHelp(env.Args) {
+	if limitErr != nil && !asksForHelp(cmd) {
 		result = check.Fail(check.Unknown, limitErr.Error())
 		return
 	}
-	args, err := expandExtraOpts(spec.Name, env)
+	read, err := expandExtraOpts(spec.Name, env, cmd)
+	ini := make([]option, len(read))
+	for i, e := range read {
+		ini[i] = model.fromIni(e)
+	}
 	if err != nil {
-		result = usageError(spec, extraOptsShown(err, scrub))
+		// A password a section read before the failure set may be in a
+		// later --extra-opts' file or section name.
+		result = usageError(spec, extraOptsShown(err, o.scrub.With(passwords(ini)...)))
 		return
 	}
-	// A password set in an ini file is a candidate too, from here on.
-	scrub = argSecrets(Env{Args: args, Getenv: env.Getenv}, flags)
-	o, run, err := configure(spec, env, args, scrub)
+	opts := merge(ini, cmd)
+	o.scrub = o.scrub.With(passwords(opts)...)
+	// Every line is looked at, those a later source overrides too.
+	if err := checkOptions(append(ini, cmd...), o.scrub); err != nil {
+		result = usageError(spec, err.Error())
+		return
+	}
+	run, err := configure(spec, env, app, o, validate, opts, locators(cmd))
 	verbose = o.verbose
 	if err != nil {
 		result = usageError(spec, retold(err, o.scrub, func() error {
-			_, _, err := configure(spec, masked(env, o.scrub, flags), maskedArgs(args, o.scrub, flags), o.scrub)
+			app, again, validate := newApp(spec, Env{Stdout: io.Discard})
+			again.scrub = o.scrub
+			_, err := configure(spec, masked(env, o.scrub), app, again, validate, maskedOpts(opts, o.scrub), locators(cmd))
 			return err
 		}))
 		return
@@ -173,20 +185,6 @@ func Run(spec Spec, env Env) (code int) {
 	}
 	result = fetchAndEvaluate(o, env, run)
 	return
-}
-
-// asksForHelp reports whether args name --help or --version, which
-// answer without running a check.
-func asksForHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "--help", "--help-long", "--help-man", "-V", "--version":
-			return true
-		}
-	}
-	return false
 }
 
 // checked is a command line that parsed and holds together: what the
@@ -200,49 +198,60 @@ type checked struct {
 	client *itgrix.Client
 }
 
-// configure parses args and checks them together. Every usage error comes
-// from here, and nothing here reads a file, stdin or the network, so a
-// usage error can be told again from the same command line with the
-// password masked (see retold). The options are returned even on error:
-// -v and the secrets found so far still count.
-func configure(spec Spec, env Env, args []string, scrub secret.Scrubber) (*options, checked, error) {
-	app, o, validate := newApp(spec, env)
-	o.scrub = scrub
-	if _, err := app.Parse(joinDash(args)); err != nil {
-		return o, checked{}, err
+// configure parses the merged options and checks them together. Every
+// usage error comes from here, and nothing here reads a file, stdin or the
+// network, so a usage error can be told again from the same options with
+// the password masked (see retold). o is filled even on error: -v and
+// the secrets found so far still count.
+func configure(spec Spec, env Env, app *kingpin.Application, o *options, validate func() (Evaluator, error), opts []option, locators []string) (checked, error) {
+	*o.origins = originsOf(opts)
+	if _, err := app.Parse(canonical(opts, func(s string) string { return s })); err != nil {
+		return checked{}, err
 	}
-	if err := o.checkExtraOpts(env.Args); err != nil {
-		return o, checked{}, err
+	if err := o.checkStdin(locators); err != nil {
+		return checked{}, err
 	}
 	// Every password given is a secret from here on; one from
 	// --password-file joins them as it is read, inside the -t budget.
 	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
+	o.address = sources(opts)
 	evaluate, err := validate()
 	if err != nil {
-		return o, checked{}, err
+		return checked{}, err
 	}
 	evalNow, err := o.evaluationClock(spec, env)
 	if err != nil {
-		return o, checked{}, err
+		return checked{}, err
 	}
 	client, err := o.client(env)
 	if err != nil {
-		return o, checked{}, err
+		return checked{}, err
 	}
-	return o, checked{evaluate: evaluate, evalNow: evalNow, client: client}, nil
+	return checked{evaluate: evaluate, evalNow: evalNow, client: client}, nil
 }
 
-// masked is env with the secrets masked in every variable and in what the
-// user typed, and nothing to write to: what configure needs to tell a
-// usage error again.
-func masked(env Env, scrub secret.Scrubber, flags flagSet) Env {
+// masked is env with the secrets masked in every variable, and nothing to
+// read or write: what configure needs to tell a usage error again.
+func masked(env Env, scrub secret.Scrubber) Env {
 	return Env{
-		Args:   maskedArgs(env.Args, scrub, flags),
 		Getenv: func(k string) string { return scrub.Scrub(env.Getenv(k)) },
 		Stdin:  strings.NewReader(""),
 		Stdout: io.Discard,
 		Now:    env.Now,
 	}
+}
+
+// maskedOpts is opts with the secrets masked in every value the user
+// typed; the flags are the check's own words and stay.
+func maskedOpts(opts []option, scrub secret.Scrubber) []option {
+	out := make([]option, len(opts))
+	for i, o := range opts {
+		if o.value != "" {
+			o.value = scrub.Scrub(o.value)
+		}
+		out[i] = o
+	}
+	return out
 }
 
 // retold is the text of a usage error with the password out of what it
@@ -301,7 +310,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	if spec.Examples != "" {
 		app.UsageTemplate(kingpin.DefaultUsageTemplate + "Examples:\n" + spec.Examples)
 	}
-	o := &options{}
+	o := &options{origins: &origins{}}
 	app.Flag("hostname", "Host running Itgrix (the default suits NRPE on the Asterisk host).").Short('H').Default("127.0.0.1").StringVar(&o.hostname)
 	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").SetValue(portValue{&o.port})
 	app.Flag("tls", "Use https.").Short('S').BoolVar(&o.tls)
@@ -309,8 +318,8 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)
 	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
 	app.Flag("password-file", "Read the password from the first line of FILE (at most 4 KiB).").PlaceHolder("FILE").StringVar(&o.passwordFile)
-	o.timeout = 10 * time.Second
-	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body (--extra-opts files get a budget of their own before it); a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
+	o.timeout = defaultTimeout
+	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body (--extra-opts files get a budget of their own before it); a bare number means seconds.").Short('t').Default(check.Duration(defaultTimeout)).SetValue(timeoutValue{&o.timeout})
 	app.Flag("insecure", "Skip TLS certificate verification.").Short('k').BoolVar(&o.insecure)
 	app.Flag("ca-file", "PEM bundle to verify the server with (at most 1 MiB).").PlaceHolder("FILE").StringVar(&o.caFile)
 	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
@@ -323,7 +332,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("extra-opts", "Read options from SECTION (default: the plugin's name) of an ini FILE (default: $MP_CONFIG_FILE, then /etc/monitoring-plugins/monitoring-plugins.ini and the other standard places; - is stdin), as the monitoring-plugins do: key=value there is --key=value here. Repeatable; the command line wins.").PlaceHolder("[SECTION][@FILE]").StringVar(&o.extraOpts)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
 	validate := spec.Flags(app)
-	lastWins(app)
+	lastWins(app, o.origins)
 	return app, o, validate
 }
 
@@ -350,11 +359,12 @@ func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) 
 // lastWins lets every single-valued flag be given more than once, the last
 // one counting, as getopt does: --extra-opts puts an ini file's options in
 // front of the command line's, which must be able to override them. Every
-// flag's value also names the flag in its errors.
-func lastWins(app *kingpin.Application) {
+// flag's value also names the flag, and the ini line it came from, in its
+// errors.
+func lastWins(app *kingpin.Application, from *origins) {
 	for _, m := range app.Model().Flags {
 		f := app.GetFlag(m.Name)
-		v := named{m.Value, m.Name}
+		v := named{m.Value, m.Name, from}
 		c, ok := m.Value.(interface{ IsCumulative() bool })
 		switch {
 		case ok && c.IsCumulative() && m.IsBoolFlag():
@@ -370,28 +380,53 @@ func lastWins(app *kingpin.Application) {
 }
 
 // named is a flag's value that names the flag in a refused value's
-// error, which kingpin does not: "--queue-warning: range ..." says which
-// of several flags to fix.
+// error, which kingpin does not ("--queue-warning: range ..." says which
+// of several flags to fix), and the ini line the value came from.
 type named struct {
 	kingpin.Value
-	name string
+	name    string
+	origins *origins
 }
 
 func (n named) Set(s string) error {
+	// kingpin sets the values in the order given, defaults only for
+	// flags not given: the next origin is this value's.
+	from := n.origins.next(n.name)
 	if err := n.Value.Set(s); err != nil {
-		return &FlagError{Flag: n.name, Err: err}
+		return &FlagError{Flag: n.name, From: from, Value: s, Err: err}
 	}
 	return nil
 }
 
-// FlagError is a value a flag refused.
+// FlagError is a value a flag refused. From is the ini line that gave
+// it, nil for the command line.
 type FlagError struct {
-	Flag string
-	Err  error
+	Flag  string
+	From  *extraopts.Origin
+	Value string
+	Err   error
 }
 
-func (e *FlagError) Error() string { return "--" + e.Flag + ": " + e.Err.Error() }
+// Error names the flag; for an ini line, also the file, section and line,
+// and never the value, which may be a password given under a wrong key.
+func (e *FlagError) Error() string {
+	if e.From == nil {
+		return "--" + e.Flag + ": " + e.Err.Error()
+	}
+	return extraopts.Flag + " " + e.From.String() + ": --" + e.Flag + ": " + hideValue(e.Err.Error(), e.Value)
+}
+
 func (e *FlagError) Unwrap() error { return e.Err }
+
+// hideValue is msg without value: where it is quoted ("abc" becomes
+// "***"), and anywhere else it appears.
+func hideValue(msg, value string) string {
+	if value == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, strconv.Quote(value), strconv.Quote(secret.Mask))
+	return secret.New(value).Scrub(msg)
+}
 
 // repeatable is a flag value kingpin accepts more than once; each Set
 // replaces the value.
@@ -414,20 +449,6 @@ func (cumulative) IsCumulative() bool { return true }
 type cumulativeBool struct{ cumulative }
 
 func (cumulativeBool) IsBoolFlag() bool { return true }
-
-// joinDash rewrites "--status-file -" as "--status-file=-": kingpin v2.4.0
-// turns a lone "-" into an empty value.
-func joinDash(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		if a == "-" && i > 0 && strings.HasPrefix(args[i-1], "--") && !strings.Contains(args[i-1], "=") {
-			out[len(out)-1] += "=-"
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
-}
 
 // usageError reports a bad command line, as the monitoring-plugins do:
 // what is wrong on line 1, then a short usage. Its text, which can echo any

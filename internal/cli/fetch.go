@@ -72,6 +72,9 @@ func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 			info = fmt.Sprintf("document: %s, failed after %s", source, check.Duration(elapsed.Round(time.Microsecond)))
 		}
 		result.Long = append(result.Long, info)
+		if run.client != nil {
+			result.Long = append(result.Long, "address: "+o.scrub.Scrub(o.address))
+		}
 	}
 	return result
 }

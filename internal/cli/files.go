@@ -30,6 +30,9 @@ const (
 type inputError struct {
 	format string
 	args   []any
+	// reason is what went wrong, without the flag and file, when a
+	// caller names them itself (--extra-opts' errors do).
+	reason string
 }
 
 func (e *inputError) Error() string { return fmt.Sprintf(e.format, e.args...) }
@@ -108,14 +111,15 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, inputErrorf("cannot read %s %s: %s", flag, foreign(name), reason(res.err))
+			return nil, &inputError{format: "cannot read %s %s: %s", args: []any{flag, foreign(name), reason(res.err)}, reason: reason(res.err)}
 		}
 		return res.data, nil
 	case <-ctx.Done():
+		why := "nothing to read within the " + timeout + " timeout (a FIFO or pipe nobody writes to?)"
 		if n := cr.n.Load(); n > 0 {
-			return nil, inputErrorf("%s %s: only %d bytes arrived within the %s timeout", flag, foreign(name), n, timeout)
+			why = fmt.Sprintf("only %d bytes arrived within the %s timeout", n, timeout)
 		}
-		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe nobody writes to?)", flag, foreign(name), timeout)
+		return nil, &inputError{format: "%s %s: %s", args: []any{flag, foreign(name), why}, reason: why}
 	}
 }
 

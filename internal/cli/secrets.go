@@ -2,135 +2,14 @@ package cli
 
 import (
 	"context"
-	"io"
 	"reflect"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
 	"check-itgrix/internal/secret"
 )
-
-// argSecrets are the password candidates before the flags are parsed: what
-// follows -P/--password on the command line and $ITGRIX_PASSWORD. They
-// scrub the parser's own error messages, which echo arguments.
-func argSecrets(env Env, flags flagSet) secret.Scrubber {
-	var s []string
-	if p := env.Getenv("ITGRIX_PASSWORD"); p != "" {
-		s = append(s, p)
-	}
-	for i, a := range env.Args {
-		if a == "--" {
-			break
-		}
-		switch {
-		case (a == "-P" || a == "--password") && i+1 < len(env.Args):
-			s = append(s, env.Args[i+1])
-		case strings.HasPrefix(a, "--password="):
-			s = append(s, strings.TrimPrefix(a, "--password="))
-		case len(a) > 1 && a[0] == '-' && a[1] != '-':
-			// A cluster of short flags: boolean ones, then P and the
-			// password, attached ("-4vPpw", "-P=pw") or as the next argument.
-			for j, r := range a[1:] {
-				if r == 'P' {
-					if pw := strings.TrimPrefix(a[2+j:], "="); pw != "" {
-						s = append(s, pw)
-					} else if i+1 < len(env.Args) {
-						s = append(s, env.Args[i+1])
-					}
-					break
-				}
-				if takes, known := flags.short[r]; !known || takes {
-					break
-				}
-			}
-		}
-	}
-	return secret.New(s...)
-}
-
-// maskedArgs is args with the secrets masked in everything the user typed
-// except the names of the check's own flags: values, arguments, unknown
-// flags. A flag name is the check's word, not the user's: masking one
-// ("--password-file" under the password "password") would tell another
-// error.
-func maskedArgs(args []string, scrub secret.Scrubber, flags flagSet) []string {
-	long, short := flags.long, flags.short
-	out := make([]string, len(args))
-	value := false // args[i] is the value of the flag before it
-	for i, a := range args {
-		switch {
-		case value || a == "-" || !strings.HasPrefix(a, "-"):
-			out[i], value = scrub.Scrub(a), false
-		case a == "--":
-			out[i] = a
-			copy(out[i+1:], scrub.ScrubAll(args[i+1:]))
-			return out
-		case strings.HasPrefix(a, "--"):
-			name, v, hasValue := strings.Cut(a[2:], "=")
-			takes, known := long[name]
-			if b, negated := strings.CutPrefix(name, "no-"); !known && negated {
-				// --no-tls: the negation of a boolean flag.
-				bTakes, bKnown := long[b]
-				takes, known = false, bKnown && !bTakes
-			}
-			switch {
-			case !known:
-				out[i] = scrub.Scrub(a)
-			case hasValue:
-				out[i] = "--" + name + "=" + scrub.Scrub(v)
-			default:
-				out[i], value = a, takes
-			}
-		default:
-			out[i], value = maskedShort(a, scrub, short)
-		}
-	}
-	return out
-}
-
-// maskedShort masks a cluster of short flags ("-vP" "-vPsecret"): the
-// known flag letters stay, the rest is masked. It also says whether the
-// next argument is the value of the cluster's last flag.
-func maskedShort(a string, scrub secret.Scrubber, short map[rune]bool) (string, bool) {
-	for j, r := range a[1:] {
-		takes, known := short[r]
-		if !known {
-			return a[:1+j] + scrub.Scrub(a[1+j:]), false
-		}
-		if takes {
-			at := 1 + j + utf8.RuneLen(r)
-			if at == len(a) {
-				return a, true
-			}
-			return a[:at] + scrub.Scrub(a[at:]), false
-		}
-	}
-	return a, false
-}
-
-// flagSet is what the command line's words mean before parsing: each
-// flag's long and short name, and whether it takes a value.
-type flagSet struct {
-	long  map[string]bool
-	short map[rune]bool
-}
-
-// flagsOf are the flags of spec's check, for argSecrets and maskedArgs.
-func flagsOf(spec Spec) flagSet {
-	app, _, _ := newApp(spec, Env{Stdout: io.Discard})
-	fs := flagSet{long: map[string]bool{}, short: map[rune]bool{}}
-	for _, f := range app.Model().Flags {
-		fs.long[f.Name] = !f.IsBoolFlag()
-		if f.Short != 0 {
-			fs.short[f.Short] = !f.IsBoolFlag()
-		}
-	}
-	return fs
-}
 
 // resolvePassword is the one place the password is decided: -P, else
 // --password-file, else $ITGRIX_PASSWORD. It runs once, as soon as the
