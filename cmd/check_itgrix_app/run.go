@@ -17,18 +17,22 @@ const help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is 
 
 States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue, call storage and CRM batch queue against their ranges; the users cache's age against --cache-age-warning/--cache-age-critical; the CRM link, manager or connector switched off -> --crm-off-state (default ok); click-to-call on but not connected -> --c2c-state (default ok). The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # Credentials from the host's section ([pbx1]: url=, username=, password=)
-  # of a root-owned ini file:
-  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini --queue-warning 10 --queue-critical 50
+const examples = `  # Credentials from the host's section ([pbx1]: url=, username=,
+  # password=) of a root-owned ini file:
+  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
+    --queue-warning 10 --queue-critical 50
 
-  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the
+  # password is in a file):
   check_itgrix_app -u admin --password-file /etc/nagios/itgrix.pass -t 10
 
   # Alert when the users cache is stale or calls pile up in storage:
-  check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100
+  check_itgrix_app -H pbx1.example.net -u admin \
+    --password-file /etc/nagios/itgrix.pass \
+    --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100
 
   # Offline, against a saved document:
-  curl -s --digest -u admin:secret http://pbx1:8077/status > status.json
+  curl -fsS --digest -u admin:secret http://pbx1:8077/status > status.json
   check_itgrix_app --status-file status.json
 `
 
@@ -47,7 +51,7 @@ func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
 	o := app.DefaultOptions()
 	cli.StateVar(a.Flag("restarting-state", "State when app_state is \"restarting\". Default warning."), &o.Restarting, o.Restarting)
 	cli.StateVar(a.Flag("stopped-state", "State when app_state is \"stopped\". Default critical."), &o.Stopped, o.Stopped)
-	warn := cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING. Write values starting with - as --queue-warning=-5:5."))
+	warn := cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING."))
 	crit := cli.RangeFlag(a.Flag("queue-critical", "Nagios range for the call queue; outside it is CRITICAL."))
 	storageWarn := cli.RangeFlag(a.Flag("storage-warning", "Nagios range for the calls held in storage (app.calls_storage.calls); outside it is WARNING."))
 	storageCrit := cli.RangeFlag(a.Flag("storage-critical", "Nagios range for the calls held in storage; outside it is CRITICAL."))

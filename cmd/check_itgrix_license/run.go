@@ -20,15 +20,19 @@ days_left counts calendar days from today (this host's local date, or --timezone
 
 The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # Credentials from the host's section of a root-owned ini file; alert on a
-  # fall-back to a lesser licence:
-  check_itgrix_license --extra-opts=pbx1@/etc/icinga2/itgrix.ini --expected-type Professional
+const examples = `  # Credentials from the host's section of a root-owned ini file; alert
+  # on a fall-back to a lesser licence:
+  check_itgrix_license --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
+    --expected-type Professional
 
-  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
-  check_itgrix_license -u admin --password-file /etc/nagios/itgrix.pass -t 10 -w 30 -c 7
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the
+  # password is in a file):
+  check_itgrix_license -u admin --password-file /etc/nagios/itgrix.pass \
+    -t 10 -w 30 -c 7
 
   # What would it say on 2027-05-05, a week before valid_till?
-  check_itgrix_license -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --now 2027-05-05
+  check_itgrix_license -H pbx1.example.net -u admin \
+    --password-file /etc/nagios/itgrix.pass --now 2027-05-05
 
   # Offline, against a saved document, with the dates of another zone:
   check_itgrix_license --status-file status.json --timezone Europe/Moscow

@@ -302,7 +302,8 @@ func extraOptsShown(err error, scrub secret.Scrubber) string {
 
 func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
 	app := kingpin.New(spec.Name, spec.Help)
-	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout).UsageFuncs(usageFuncs)
+	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout)
+	PlainHelp(app)
 	app.Terminate(func(int) { panic(terminated{}) })
 	app.Version(spec.Name + " " + Version)
 	app.HelpFlag.Short('h')

@@ -71,3 +71,21 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestHelpFitsATerminal: every binary's --help fits 80 columns and shows
+// none of the flag library's leftovers.
+func TestHelpFitsATerminal(t *testing.T) {
+	for _, p := range []string{"check_itgrix_app", "check_itgrix_license", "itgrix-sim"} {
+		r := plugin(t, nil, p, "--help")
+		for _, l := range strings.Split(r.Stdout, "\n") {
+			if len([]rune(l)) > 80 {
+				t.Errorf("%s --help: %d columns: %q", p, len([]rune(l)), l)
+			}
+		}
+		for _, leftover := range []string{"--help-long", "--help-man", "[no-]"} {
+			if strings.Contains(r.Stdout, leftover) {
+				t.Errorf("%s --help shows %q", p, leftover)
+			}
+		}
+	}
+}
