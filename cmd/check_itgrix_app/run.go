@@ -43,40 +43,50 @@ func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writ
 		Examples:    examples,
 		Usage:       "[--queue-warning RANGE] [--queue-critical RANGE] [-v] [OPTION]...",
 		Unreachable: check.Critical,
-		Flags:       flags,
+		Check:       &appCheck{o: app.DefaultOptions()},
 	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
 }
 
-func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
-	o := app.DefaultOptions()
+// appCheck is the app check's own flags and judgement.
+type appCheck struct {
+	o                                    app.Options
+	warn, crit, storageWarn, storageCrit **check.Range
+	batchWarn, batchCrit                 **check.Range
+	ageWarn, ageCrit                     **time.Duration
+}
+
+func (c *appCheck) Flags(a *kingpin.Application) {
+	o := &c.o
 	cli.StateVar(a.Flag("restarting-state", "State when app_state is \"restarting\". Default warning."), &o.Restarting, o.Restarting)
 	cli.StateVar(a.Flag("stopped-state", "State when app_state is \"stopped\". Default critical."), &o.Stopped, o.Stopped)
-	warn := cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING."))
-	crit := cli.RangeFlag(a.Flag("queue-critical", "Nagios range for the call queue; outside it is CRITICAL."))
-	storageWarn := cli.RangeFlag(a.Flag("storage-warning", "Nagios range for the calls held in storage (app.calls_storage.calls); outside it is WARNING."))
-	storageCrit := cli.RangeFlag(a.Flag("storage-critical", "Nagios range for the calls held in storage; outside it is CRITICAL."))
-	batchWarn := cli.RangeFlag(a.Flag("batch-warning", "Nagios range for the CRM requests waiting for a batch (app.crm.manager.batch_queue); outside it is WARNING."))
-	batchCrit := cli.RangeFlag(a.Flag("batch-critical", "Nagios range for the CRM requests waiting for a batch; outside it is CRITICAL."))
-	ageWarn := cli.AgeFlag(a.Flag("cache-age-warning", "WARNING when the users cache was last refreshed from the CRM longer ago than DURATION (90m, 2h, 1d, or seconds)."))
-	ageCrit := cli.AgeFlag(a.Flag("cache-age-critical", "CRITICAL when the users cache was last refreshed longer ago than DURATION; must not be shorter than --cache-age-warning."))
+	c.warn = cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING."))
+	c.crit = cli.RangeFlag(a.Flag("queue-critical", "Nagios range for the call queue; outside it is CRITICAL."))
+	c.storageWarn = cli.RangeFlag(a.Flag("storage-warning", "Nagios range for the calls held in storage (app.calls_storage.calls); outside it is WARNING."))
+	c.storageCrit = cli.RangeFlag(a.Flag("storage-critical", "Nagios range for the calls held in storage; outside it is CRITICAL."))
+	c.batchWarn = cli.RangeFlag(a.Flag("batch-warning", "Nagios range for the CRM requests waiting for a batch (app.crm.manager.batch_queue); outside it is WARNING."))
+	c.batchCrit = cli.RangeFlag(a.Flag("batch-critical", "Nagios range for the CRM requests waiting for a batch; outside it is CRITICAL."))
+	c.ageWarn = cli.AgeFlag(a.Flag("cache-age-warning", "WARNING when the users cache was last refreshed from the CRM longer ago than DURATION (90m, 2h, 1d, or seconds)."))
+	c.ageCrit = cli.AgeFlag(a.Flag("cache-age-critical", "CRITICAL when the users cache was last refreshed longer ago than DURATION; must not be shorter than --cache-age-warning."))
 	cli.StateVar(a.Flag("crm-off-state", "State when the CRM link, its manager or its connector is switched off (app.crm.on, app.crm.manager.on, app.crm.manager.connector.on). Default ok."), &o.CRMOff, o.CRMOff)
 	cli.StateVar(a.Flag("c2c-state", "State when click-to-call is switched on but not connected (app.c2c). Default ok."), &o.C2C, o.C2C)
 	// The generic -w/-c of other plugins would be a guess here, among
 	// the queue, storage, batch and cache thresholds: they say which.
 	a.Flag("warning", "").Short('w').Hidden().SetValue(refused{})
 	a.Flag("critical", "").Short('c').Hidden().SetValue(refused{})
-	return func() (cli.Evaluator, error) {
-		o.QueueWarning, o.QueueCritical = *warn, *crit
-		o.StorageWarning, o.StorageCritical = *storageWarn, *storageCrit
-		o.BatchWarning, o.BatchCritical = *batchWarn, *batchCrit
-		o.CacheAgeWarning, o.CacheAgeCritical = *ageWarn, *ageCrit
-		if err := o.Validate(); err != nil {
-			return nil, err
-		}
-		return func(s *itgrix.Status, now time.Time) check.Result {
-			return app.Evaluate(s, o, now)
-		}, nil
+}
+
+func (c *appCheck) Judge() (cli.Judge, error) {
+	o := c.o
+	o.QueueWarning, o.QueueCritical = *c.warn, *c.crit
+	o.StorageWarning, o.StorageCritical = *c.storageWarn, *c.storageCrit
+	o.BatchWarning, o.BatchCritical = *c.batchWarn, *c.batchCrit
+	o.CacheAgeWarning, o.CacheAgeCritical = *c.ageWarn, *c.ageCrit
+	if err := o.Validate(); err != nil {
+		return cli.Judge{}, err
 	}
+	return cli.Judge{Evaluate: func(s *itgrix.Status, now time.Time) check.Result {
+		return app.Evaluate(s, o, now)
+	}}, nil
 }
 
 // refused is -w/-c, which the app check does not take.

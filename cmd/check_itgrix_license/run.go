@@ -39,42 +39,51 @@ const examples = `  # Credentials from the host's section of a root-owned ini fi
 `
 
 func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writer, now func() time.Time) int {
-	o := license.DefaultOptions()
 	return cli.Run(cli.Spec{
 		Name:        "check_itgrix_license",
 		Help:        help,
 		Examples:    examples,
 		Usage:       "[-w DAYS] [-c DAYS] [--expected-type TYPE] [-v] [OPTION]...",
 		Unreachable: check.Unknown,
-		Flags:       func(a *kingpin.Application) func() (cli.Evaluator, error) { return flags(a, &o) },
-		// A --now date is a day in --timezone, like "today".
-		Zone: func() *time.Location { return o.Location },
+		Check:       &licenseCheck{o: license.DefaultOptions()},
 	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
 }
 
-func flags(a *kingpin.Application, o *license.Options) func() (cli.Evaluator, error) {
-	warn := cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
-	crit := cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
-	var expected []string
-	a.Flag("expected-type", "Expected licence type: "+license.TypeList()+", in any case; repeatable, or several separated by commas. Another type gives --type-state.").PlaceHolder("TYPE").SetValue(typesValue{&expected})
+// licenseCheck is the licence check's own flags and judgement.
+type licenseCheck struct {
+	o          license.Options
+	warn, crit *int
+	expected   []string
+	zone       *string
+}
+
+func (c *licenseCheck) Flags(a *kingpin.Application) {
+	o := &c.o
+	c.warn = cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
+	c.crit = cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
+	c.expected = nil
+	a.Flag("expected-type", "Expected licence type: "+license.TypeList()+", in any case; repeatable, or several separated by commas. Another type gives --type-state.").PlaceHolder("TYPE").SetValue(typesValue{&c.expected})
 	cli.StateVar(a.Flag("type-state", "State when the licence type is not an --expected-type. Default critical."), &o.TypeState, o.TypeState)
-	zone := a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
-	return func() (cli.Evaluator, error) {
-		o.Warning, o.Critical, o.Expected = *warn, *crit, expected
-		if *zone != "" {
-			loc, err := time.LoadLocation(*zone)
-			if err != nil {
-				return nil, fmt.Errorf("unknown --timezone %q", *zone)
-			}
-			o.Location = loc
+	c.zone = a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
+}
+
+func (c *licenseCheck) Judge() (cli.Judge, error) {
+	o := c.o
+	o.Warning, o.Critical, o.Expected = *c.warn, *c.crit, c.expected
+	if *c.zone != "" {
+		loc, err := time.LoadLocation(*c.zone)
+		if err != nil {
+			return cli.Judge{}, fmt.Errorf("unknown --timezone %q", *c.zone)
 		}
-		if err := o.Validate(); err != nil {
-			return nil, err
-		}
-		return func(s *itgrix.Status, now time.Time) check.Result {
-			return license.Evaluate(s, *o, now)
-		}, nil
+		o.Location = loc
 	}
+	if err := o.Validate(); err != nil {
+		return cli.Judge{}, err
+	}
+	// A --now date is a day in --timezone, like "today".
+	return cli.Judge{Zone: o.Location, Evaluate: func(s *itgrix.Status, now time.Time) check.Result {
+		return license.Evaluate(s, o, now)
+	}}, nil
 }
 
 // typesValue is --expected-type: each use adds one type or a comma list.

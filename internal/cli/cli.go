@@ -35,7 +35,7 @@ func init() {
 // I/O: everything it needs is in its arguments.
 type Evaluator func(s *itgrix.Status, now time.Time) check.Result
 
-// Spec describes one check plugin.
+// Spec describes one check plugin: its words, and its Check.
 type Spec struct {
 	Name     string
 	Help     string
@@ -45,13 +45,24 @@ type Spec struct {
 	Usage string
 	// Unreachable is the default of --unreachable-state.
 	Unreachable check.State
-	// Zone, when set, gives the zone a --now date is read in once the
-	// check's flags are validated (the licence check's --timezone);
-	// otherwise the host's zone.
-	Zone func() *time.Location
-	// Flags registers the check's own flags and returns a function that,
-	// after parsing, validates them together and returns the evaluator.
-	Flags func(app *kingpin.Application) func() (Evaluator, error)
+	Check       Check
+}
+
+// Check is a check plugin's own part: its flags beside the shared ones,
+// and, once they are parsed, how it judges a document.
+type Check interface {
+	// Flags registers the check's own flags.
+	Flags(app *kingpin.Application)
+	// Judge checks the flags together once parsed.
+	Judge() (Judge, error)
+}
+
+// Judge is a configured check.
+type Judge struct {
+	Evaluate Evaluator
+	// Zone is the zone a --now date is read in (the licence check's
+	// --timezone); nil is the host's.
+	Zone *time.Location
 }
 
 // Env is everything a run touches outside itself, so tests drive the whole
@@ -130,7 +141,7 @@ func Run(spec Spec, env Env) (code int) {
 	limitErr := checkLimits()
 	verbose := 0
 	// The parser is built once; the command line is read once, from it.
-	app, o, validate := newApp(spec, env)
+	app, o := newApp(spec, env)
 	model := modelOf(app)
 	cmd := model.parse(env.Args)
 	o.scrub = secret.New(append(passwords(cmd), env.Getenv("ITGRIX_PASSWORD"))...)
@@ -168,13 +179,13 @@ func Run(spec Spec, env Env) (code int) {
 		result = usageError(spec, err.Error())
 		return
 	}
-	run, err := configure(spec, env, app, o, validate, opts, locators(cmd))
+	run, err := configure(env, app, o, spec.Check.Judge, opts, locators(cmd))
 	verbose = o.verbose
 	if err != nil {
 		result = usageError(spec, retold(err, o.scrub, func() error {
-			app, again, validate := newApp(spec, Env{Stdout: io.Discard})
+			app, again := newApp(spec, Env{Stdout: io.Discard})
 			again.scrub = o.scrub
-			_, err := configure(spec, masked(env, o.scrub), app, again, validate, maskedOpts(opts, o.scrub), locators(cmd))
+			_, err := configure(masked(env, o.scrub), app, again, spec.Check.Judge, maskedOpts(opts, o.scrub), locators(cmd))
 			return err
 		}))
 		return
@@ -194,8 +205,8 @@ type checked struct {
 	// evalNow is the moment the document is judged at (--now, or the
 	// real clock).
 	evalNow func() time.Time
-	// client asks the server; nil with --status-file.
-	client *itgrix.Client
+	// request is what to ask the server; nil with --status-file.
+	request *request
 }
 
 // configure parses the merged options and checks them together. Every
@@ -203,7 +214,7 @@ type checked struct {
 // network, so a usage error can be told again from the same options with
 // the password masked (see retold). o is filled even on error: -v and
 // the secrets found so far still count.
-func configure(spec Spec, env Env, app *kingpin.Application, o *options, validate func() (Evaluator, error), opts []option, locators []string) (checked, error) {
+func configure(env Env, app *kingpin.Application, o *options, judge func() (Judge, error), opts []option, locators []string) (checked, error) {
 	*o.origins = originsOf(opts)
 	if _, err := app.Parse(canonical(opts, func(s string) string { return s })); err != nil {
 		return checked{}, err
@@ -215,19 +226,19 @@ func configure(spec Spec, env Env, app *kingpin.Application, o *options, validat
 	// --password-file joins them as it is read, inside the -t budget.
 	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
 	o.address = sources(opts)
-	evaluate, err := validate()
+	j, err := judge()
 	if err != nil {
 		return checked{}, err
 	}
-	evalNow, err := o.evaluationClock(spec, env)
+	evalNow, err := o.evaluationClock(j.Zone, env)
 	if err != nil {
 		return checked{}, err
 	}
-	client, err := o.client(env)
+	req, err := o.request(env)
 	if err != nil {
 		return checked{}, err
 	}
-	return checked{evaluate: evaluate, evalNow: evalNow, client: client}, nil
+	return checked{evaluate: j.Evaluate, evalNow: evalNow, request: req}, nil
 }
 
 // masked is env with the secrets masked in every variable, and nothing to
@@ -300,7 +311,7 @@ func extraOptsShown(err error, scrub secret.Scrubber) string {
 	return shown.Error()
 }
 
-func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
+func newApp(spec Spec, env Env) (*kingpin.Application, *options) {
 	app := kingpin.New(spec.Name, spec.Help)
 	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout)
 	PlainHelp(app)
@@ -318,12 +329,12 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("url", "Full status URL; overrides -H, -p and -S.").PlaceHolder("URL").StringVar(&o.url)
 	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)
 	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
-	app.Flag("password-file", "Read the password from the first line of FILE (at most 4 KiB).").PlaceHolder("FILE").StringVar(&o.passwordFile)
+	app.Flag("password-file", fmt.Sprintf("Read the password from the first line of FILE (- is stdin; at most %d KiB).", maxPasswordFile>>10)).PlaceHolder("FILE").StringVar(&o.passwordFile)
 	o.timeout = defaultTimeout
 	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body (--extra-opts files get a budget of their own before it); a bare number means seconds.").Short('t').Default(check.Duration(defaultTimeout)).SetValue(timeoutValue{&o.timeout})
 	app.Flag("insecure", "Skip TLS certificate verification.").Short('k').BoolVar(&o.insecure)
-	app.Flag("ca-file", "PEM bundle to verify the server with (at most 1 MiB).").PlaceHolder("FILE").StringVar(&o.caFile)
-	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
+	app.Flag("ca-file", fmt.Sprintf("PEM bundle to verify the server with (- is stdin; at most %d MiB).", maxCAFile>>20)).PlaceHolder("FILE").StringVar(&o.caFile)
+	app.Flag("status-file", fmt.Sprintf("Evaluate a saved status document (- is stdin; at most %d MiB) instead of asking a server.", itgrix.MaxBody>>20)).PlaceHolder("FILE").StringVar(&o.statusFile)
 	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
 	StateVar(app.Flag("invalid-state", "State when the endpoint answered but the answer cannot be evaluated (authentication failed, no usable Digest challenge, 404, redirects and other HTTP statuses, an answer that is not HTTP, a body too large, not JSON, not an Itgrix status document; a --status-file too): ok, warning, critical or unknown. Default unknown."), &o.invalid, check.Unknown)
 	app.Flag("now", "Evaluate as if now were TIME (YYYY-MM-DD, or RFC 3339 such as 2027-05-11T09:30:00+03:00), to try thresholds: the licence check's today is TIME's date (in its --timezone), the app check ages the users cache from TIME. The time metric stays real.").PlaceHolder("TIME").StringVar(&o.now)
@@ -332,20 +343,20 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("no-proxy", "Ignore HTTP_PROXY, HTTPS_PROXY and NO_PROXY: connect to the PBX directly.").BoolVar(&o.noProxy)
 	app.Flag("extra-opts", "Read options from SECTION (default: the plugin's name) of an ini FILE (default: $MP_CONFIG_FILE, then /etc/monitoring-plugins/monitoring-plugins.ini and the other standard places; - is stdin), as the monitoring-plugins do: key=value there is --key=value here. Repeatable; the command line wins.").PlaceHolder("[SECTION][@FILE]").StringVar(&o.extraOpts)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
-	validate := spec.Flags(app)
+	spec.Check.Flags(app)
 	lastWins(app, o.origins)
-	return app, o, validate
+	return app, o
 }
 
 // evaluationClock returns the moment to evaluate at: --now when given (a
-// date read in spec.Zone), else the real clock.
-func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) {
+// date read in zone, nil for the host's), else the real clock.
+func (o *options) evaluationClock(zone *time.Location, env Env) (func() time.Time, error) {
 	if o.now == "" {
 		return env.Now, nil
 	}
 	loc := time.Local
-	if spec.Zone != nil && spec.Zone() != nil {
-		loc = spec.Zone()
+	if zone != nil {
+		loc = zone
 	}
 	t, err := ParseNow(o.now, loc)
 	if err != nil {

@@ -29,18 +29,26 @@ func spec(panicking bool) Spec {
 	return Spec{
 		Name:        "check_test",
 		Unreachable: check.Critical,
-		Flags: func(*kingpin.Application) func() (Evaluator, error) {
-			return func() (Evaluator, error) {
-				return func(s *itgrix.Status, _ time.Time) check.Result {
-					if panicking {
-						panic("evaluator bug")
-					}
-					return check.Result{State: check.OK, Summary: "read " + s.AppStatus.Value}
-				}, nil
+		Check: evaluating(func(s *itgrix.Status, _ time.Time) check.Result {
+			if panicking {
+				panic("evaluator bug")
 			}
-		},
+			return check.Result{State: check.OK, Summary: "read " + s.AppStatus.Value}
+		}),
 	}
 }
+
+// testCheck is a check without flags of its own.
+type testCheck struct {
+	evaluate Evaluator
+	zone     *time.Location
+}
+
+func (testCheck) Flags(*kingpin.Application) {}
+
+func (c testCheck) Judge() (Judge, error) { return Judge{Evaluate: c.evaluate, Zone: c.zone}, nil }
+
+func evaluating(e Evaluator) Check { return testCheck{evaluate: e} }
 
 func runWith(t *testing.T, s Spec, env map[string]string, args ...string) (int, string) {
 	t.Helper()
@@ -169,7 +177,7 @@ func TestPortFlag(t *testing.T) {
 // model is the flag model of the minimal check.
 func model(t *testing.T) flagModel {
 	t.Helper()
-	app, _, _ := newApp(spec(false), Env{Stdout: io.Discard})
+	app, _ := newApp(spec(false), Env{Stdout: io.Discard})
 	return modelOf(app)
 }
 
@@ -258,17 +266,13 @@ func TestVerboseSaysWhereFrom(t *testing.T) {
 func TestPasswordThatIsAWordTheCheckReads(t *testing.T) {
 	judging := Spec{
 		Name: "check_test", Unreachable: check.Critical,
-		Flags: func(*kingpin.Application) func() (Evaluator, error) {
-			return func() (Evaluator, error) {
-				return func(s *itgrix.Status, _ time.Time) check.Result {
-					r := check.Result{State: check.OK, Summary: "status " + s.AppStatus.Value + ": " + s.AppErr.Value}
-					if s.AppStatus.Value == "Error" {
-						r.State = check.Critical
-					}
-					return r
-				}, nil
+		Check: evaluating(func(s *itgrix.Status, _ time.Time) check.Result {
+			r := check.Result{State: check.OK, Summary: "status " + s.AppStatus.Value + ": " + s.AppErr.Value}
+			if s.AppStatus.Value == "Error" {
+				r.State = check.Critical
 			}
-		},
+			return r
+		}),
 	}
 	doc := writeFile(t, `{"app_status":"Error","app_err":"login rejected, password Error12 is wrong"}`)
 	cases := []struct {

@@ -27,19 +27,18 @@ import (
 // real clock, whatever --now says.
 func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 	redact := func(s string) string { return o.scrub.Scrub(s) }
-	if run.client != nil {
-		// o.scrub grows when --password-file is read: redact reads it then.
-		run.client.Redact = redact
-	}
 	start := env.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	body, source, err := o.document(ctx, env, run.client)
+	body, source, err := o.document(ctx, env, run.request)
 	elapsed := env.Now().Sub(start)
 	var result check.Result
 	var fetchErr *itgrix.Error
 	var inErr *inputError
+	var big *tooLargeError
 	switch {
+	case errors.As(err, &big):
+		result = check.Fail(o.invalid, big.Error())
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
 		result = check.Fail(o.unreachable, fetchErr.Msg)
 	case errors.As(err, &fetchErr) && fetchErr.Invalid():
@@ -72,7 +71,7 @@ func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 			info = fmt.Sprintf("document: %s, failed after %s", source, check.Duration(elapsed.Round(time.Microsecond)))
 		}
 		result.Long = append(result.Long, info)
-		if run.client != nil {
+		if run.request != nil {
 			result.Long = append(result.Long, "address: "+o.scrub.Scrub(o.address))
 		}
 	}
@@ -85,38 +84,57 @@ func roundSeconds(d time.Duration) float64 {
 
 // document returns the status document's body and says where it came from
 // (redacted for a message): --status-file, or the server once the password
-// and CA files are read. client is nil with --status-file.
-func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
+// and CA files are read. req is nil with --status-file.
+func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, string, error) {
 	timeout := check.Duration(o.timeout)
-	if client == nil {
+	if req == nil {
 		source := "--status-file " + o.scrub.Scrub(o.statusFile)
 		body, err := readStatusFile(ctx, o.statusFile, source, env.Stdin, itgrix.MaxBody, timeout)
 		return body, source, err
 	}
 	password, err := o.resolvePassword(ctx, env)
 	// Named once the password is known: a --password-file adds to o.scrub.
-	source := o.scrub.Scrub(client.URL.Redacted())
+	source := o.scrub.Scrub(req.url.Redacted())
 	if err != nil {
 		return nil, source, err
 	}
-	client.Password = password
+	var roots *x509.CertPool
 	if o.caFile != "" {
 		pem, err := readCAFile(ctx, o.caFile, env.Stdin, timeout)
 		if err != nil {
 			return nil, source, err
 		}
-		client.RootCAs = x509.NewCertPool()
-		if !client.RootCAs.AppendCertsFromPEM(pem) {
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
 			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", foreign(o.caFile))
 		}
+	}
+	client := &itgrix.Client{
+		URL: req.url, Username: req.username, Password: password,
+		Insecure: o.insecure, RootCAs: roots, Timeout: o.timeout,
+		Network: req.network, Proxy: req.proxy,
+		Redact: func(s string) string { return o.scrub.Scrub(s) },
 	}
 	body, err := client.Fetch(ctx)
 	return body, source, err
 }
 
-// client checks the command line's request options (URL, login, where the
-// password comes from) without reading any file; nil means --status-file.
-func (o *options) client(env Env) (*itgrix.Client, error) {
+// request is a checked request: everything the client needs but what
+// files hold (the password of --password-file, the CA bundle), which are
+// read inside the -t budget. The client is built from it in one step.
+type request struct {
+	url      *url.URL
+	username string
+	// network is "tcp4", "tcp6" or "" (either).
+	network string
+	// proxy is nil with --no-proxy.
+	proxy func(*url.URL) (*url.URL, error)
+}
+
+// request checks the command line's request options (URL, login, where
+// the password comes from) without reading any file; nil means
+// --status-file.
+func (o *options) request(env Env) (*request, error) {
 	if o.statusFile != "" {
 		return nil, nil
 	}
@@ -124,23 +142,23 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &itgrix.Client{URL: u, Insecure: o.insecure, Timeout: o.timeout}
+	r := &request{url: u}
 	switch {
 	case o.ipv4 && o.ipv6:
 		return nil, errors.New("give -4/--ipv4 or -6/--ipv6, not both")
 	case o.ipv4:
-		c.Network = "tcp4"
+		r.network = "tcp4"
 	case o.ipv6:
-		c.Network = "tcp6"
+		r.network = "tcp6"
 	}
 	if !o.noProxy {
-		c.Proxy = itgrix.ProxyFromEnv(env.Getenv)
+		r.proxy = itgrix.ProxyFromEnv(env.Getenv)
 	}
-	c.Username = o.username
-	if c.Username == "" {
-		c.Username = env.Getenv("ITGRIX_USERNAME")
+	r.username = o.username
+	if r.username == "" {
+		r.username = env.Getenv("ITGRIX_USERNAME")
 	}
-	if c.Username == "" {
+	if r.username == "" {
 		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
 	}
 	if o.password == "" && o.passwordFile == "" && env.Getenv("ITGRIX_PASSWORD") == "" {
@@ -151,7 +169,7 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 	if o.password != "" && o.passwordFile != "" {
 		return nil, errors.New("give the password once: -P/--password or --password-file, not both")
 	}
-	return c, nil
+	return r, nil
 }
 
 // statusURL builds the status URL from -H/-p/-S or checks --url. Every

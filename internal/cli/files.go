@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-
-	"check-itgrix/internal/itgrix"
 )
 
 // Size caps for the files a check reads. Each is far above what a real
@@ -174,11 +172,22 @@ func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, l
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		// The file was read: too large is an answer that cannot be
-		// evaluated, as from a server (--invalid-state), not a bad input.
-		return nil, &itgrix.Error{Kind: itgrix.TooLarge, Msg: fmt.Sprintf("%s is larger than %d MiB: not a status document", source, limit>>20)}
+		return nil, &tooLargeError{source: source, limit: limit}
 	}
 	return data, nil
+}
+
+// tooLargeError is a --status-file read whole and larger than any status
+// document: an answer that cannot be evaluated, as a server's would be
+// (--invalid-state), not a bad input.
+type tooLargeError struct {
+	// source names the file, redacted.
+	source string
+	limit  int64
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("%s is larger than %d MiB: not a status document", e.source, e.limit>>20)
 }
 
 // eofReader stands in for a missing stdin: "-" then reads as empty.
