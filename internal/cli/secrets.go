@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"reflect"
 	"slices"
 	"time"
 
@@ -38,7 +37,7 @@ func (o *options) resolvePassword(ctx context.Context, env Env) (string, error) 
 // word or a number the check reads (app_status "Error", a date), which the
 // output names anyway, and the unscrubbed evaluation stands.
 func evaluateScrubbed(evaluate Evaluator, s *itgrix.Status, now time.Time, scrub secret.Scrubber) check.Result {
-	clean, changed := scrubStatus(s, scrub)
+	clean, changed := s.Redacted(scrub.Scrub)
 	if !changed {
 		return evaluate(s, now)
 	}
@@ -48,51 +47,4 @@ func evaluateScrubbed(evaluate Evaluator, s *itgrix.Status, now time.Time, scrub
 		return raw
 	}
 	return r
-}
-
-var (
-	stringElem = reflect.TypeFor[itgrix.Elem[string]]()
-	timestamp  = reflect.TypeFor[itgrix.Timestamp]()
-)
-
-func scrubString(f reflect.Value, scrub secret.Scrubber) bool {
-	if !scrub.Any(f.String()) {
-		return false
-	}
-	f.SetString(scrub.Scrub(f.String()))
-	return true
-}
-
-// scrubStatus returns a copy of s with the password scrubbed out of every
-// string element, whichever elements the schema holds, and whether any was.
-func scrubStatus(s *itgrix.Status, scrub secret.Scrubber) (*itgrix.Status, bool) {
-	c := *s
-	changed := scrubValue(reflect.ValueOf(&c).Elem(), scrub)
-	return &c, changed
-}
-
-func scrubValue(v reflect.Value, scrub secret.Scrubber) bool {
-	switch {
-	case v.Type() == stringElem:
-		// Got, the value as written when it was of another type, is
-		// server text too.
-		changed := scrubString(v.FieldByName("Got"), scrub)
-		return scrubString(v.FieldByName("Value"), scrub) || changed
-	case v.Type() == timestamp:
-		// The timestamp as written is server text; the parsed time is not.
-		return scrubString(v.FieldByName("Raw"), scrub)
-	case v.Kind() == reflect.Struct && v.FieldByName("Is").IsValid() && v.FieldByName("Is").Interface() == itgrix.Invalid:
-		// An Invalid element keeps the value as written in Got.
-		changed := scrubString(v.FieldByName("Got"), scrub)
-		return scrubValue(v.FieldByName("Value"), scrub) || changed
-	case v.Kind() == reflect.Struct:
-		changed := false
-		for i := 0; i < v.NumField(); i++ {
-			if v.Field(i).CanSet() {
-				changed = scrubValue(v.Field(i), scrub) || changed
-			}
-		}
-		return changed
-	}
-	return false
 }
