@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -16,18 +17,22 @@ const help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is 
 
 States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue, call storage and CRM batch queue against their ranges; the users cache's age against --cache-age-warning/--cache-age-critical; the CRM link, manager or connector switched off -> --crm-off-state (default ok); click-to-call on but not connected -> --c2c-state (default ok). The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # Credentials from the host's section ([pbx1]: url=, username=, password=)
-  # of a root-owned ini file:
-  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini --queue-warning 10 --queue-critical 50
+const examples = `  # Credentials from the host's section ([pbx1]: url=, username=,
+  # password=) of a root-owned ini file:
+  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
+    --queue-warning 10 --queue-critical 50
 
-  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the
+  # password is in a file):
   check_itgrix_app -u admin --password-file /etc/nagios/itgrix.pass -t 10
 
   # Alert when the users cache is stale or calls pile up in storage:
-  check_itgrix_app -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100
+  check_itgrix_app -H pbx1.example.net -u admin \
+    --password-file /etc/nagios/itgrix.pass \
+    --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100
 
   # Offline, against a saved document:
-  curl -s --digest -u admin:secret http://pbx1:8077/status > status.json
+  curl -fsS --digest -u admin:secret http://pbx1:8077/status > status.json
   check_itgrix_app --status-file status.json
 `
 
@@ -36,35 +41,59 @@ func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writ
 		Name:        "check_itgrix_app",
 		Help:        help,
 		Examples:    examples,
+		Usage:       "[--queue-warning RANGE] [--queue-critical RANGE] [-v] [OPTION]...",
 		Unreachable: check.Critical,
-		Flags:       flags,
+		Check:       &appCheck{o: app.DefaultOptions()},
 	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
 }
 
-func flags(a *kingpin.Application) func() (cli.Evaluator, error) {
-	o := app.DefaultOptions()
+// appCheck is the app check's own flags and judgement.
+type appCheck struct {
+	o                                    app.Options
+	warn, crit, storageWarn, storageCrit **check.Range
+	batchWarn, batchCrit                 **check.Range
+	ageWarn, ageCrit                     **time.Duration
+}
+
+func (c *appCheck) Flags(a *kingpin.Application) {
+	o := &c.o
 	cli.StateVar(a.Flag("restarting-state", "State when app_state is \"restarting\". Default warning."), &o.Restarting, o.Restarting)
 	cli.StateVar(a.Flag("stopped-state", "State when app_state is \"stopped\". Default critical."), &o.Stopped, o.Stopped)
-	warn := cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING. Write values starting with - as --queue-warning=-5:5."))
-	crit := cli.RangeFlag(a.Flag("queue-critical", "Nagios range for the call queue; outside it is CRITICAL."))
-	storageWarn := cli.RangeFlag(a.Flag("storage-warning", "Nagios range for the calls held in storage (app.calls_storage.calls); outside it is WARNING."))
-	storageCrit := cli.RangeFlag(a.Flag("storage-critical", "Nagios range for the calls held in storage; outside it is CRITICAL."))
-	batchWarn := cli.RangeFlag(a.Flag("batch-warning", "Nagios range for the CRM requests waiting for a batch (app.crm.manager.batch_queue); outside it is WARNING."))
-	batchCrit := cli.RangeFlag(a.Flag("batch-critical", "Nagios range for the CRM requests waiting for a batch; outside it is CRITICAL."))
-	ageWarn := cli.AgeFlag(a.Flag("cache-age-warning", "WARNING when the users cache was last refreshed from the CRM longer ago than DURATION (90m, 2h, 1d, or seconds)."))
-	ageCrit := cli.AgeFlag(a.Flag("cache-age-critical", "CRITICAL when the users cache was last refreshed longer ago than DURATION; must not be shorter than --cache-age-warning."))
+	c.warn = cli.RangeFlag(a.Flag("queue-warning", "Nagios range for the call queue (10, 10:, ~:10, 10:20, @10:20); outside it is WARNING."))
+	c.crit = cli.RangeFlag(a.Flag("queue-critical", "Nagios range for the call queue; outside it is CRITICAL."))
+	c.storageWarn = cli.RangeFlag(a.Flag("storage-warning", "Nagios range for the calls held in storage (app.calls_storage.calls); outside it is WARNING."))
+	c.storageCrit = cli.RangeFlag(a.Flag("storage-critical", "Nagios range for the calls held in storage; outside it is CRITICAL."))
+	c.batchWarn = cli.RangeFlag(a.Flag("batch-warning", "Nagios range for the CRM requests waiting for a batch (app.crm.manager.batch_queue); outside it is WARNING."))
+	c.batchCrit = cli.RangeFlag(a.Flag("batch-critical", "Nagios range for the CRM requests waiting for a batch; outside it is CRITICAL."))
+	c.ageWarn = cli.AgeFlag(a.Flag("cache-age-warning", "WARNING when the users cache was last refreshed from the CRM longer ago than DURATION (90m, 2h, 1d, or seconds)."))
+	c.ageCrit = cli.AgeFlag(a.Flag("cache-age-critical", "CRITICAL when the users cache was last refreshed longer ago than DURATION; must not be shorter than --cache-age-warning."))
 	cli.StateVar(a.Flag("crm-off-state", "State when the CRM link, its manager or its connector is switched off (app.crm.on, app.crm.manager.on, app.crm.manager.connector.on). Default ok."), &o.CRMOff, o.CRMOff)
 	cli.StateVar(a.Flag("c2c-state", "State when click-to-call is switched on but not connected (app.c2c). Default ok."), &o.C2C, o.C2C)
-	return func() (cli.Evaluator, error) {
-		o.QueueWarning, o.QueueCritical = *warn, *crit
-		o.StorageWarning, o.StorageCritical = *storageWarn, *storageCrit
-		o.BatchWarning, o.BatchCritical = *batchWarn, *batchCrit
-		o.CacheAgeWarning, o.CacheAgeCritical = *ageWarn, *ageCrit
-		if err := o.Validate(); err != nil {
-			return nil, err
-		}
-		return func(s *itgrix.Status, now time.Time) check.Result {
-			return app.Evaluate(s, o, now)
-		}, nil
-	}
+	// The generic -w/-c of other plugins would be a guess here, among
+	// the queue, storage, batch and cache thresholds: they say which.
+	a.Flag("warning", "").Short('w').Hidden().SetValue(refused{})
+	a.Flag("critical", "").Short('c').Hidden().SetValue(refused{})
 }
+
+func (c *appCheck) Judge() (cli.Judge, error) {
+	o := c.o
+	o.QueueWarning, o.QueueCritical = *c.warn, *c.crit
+	o.StorageWarning, o.StorageCritical = *c.storageWarn, *c.storageCrit
+	o.BatchWarning, o.BatchCritical = *c.batchWarn, *c.batchCrit
+	o.CacheAgeWarning, o.CacheAgeCritical = *c.ageWarn, *c.ageCrit
+	if err := o.Validate(); err != nil {
+		return cli.Judge{}, err
+	}
+	return cli.Judge{Evaluate: func(s *itgrix.Status, now time.Time) check.Result {
+		return app.Evaluate(s, o, now)
+	}}, nil
+}
+
+// refused is -w/-c, which the app check does not take.
+type refused struct{}
+
+func (refused) Set(string) error {
+	return errors.New("not an option of the app check: the call queue's thresholds are --queue-warning and --queue-critical (also --storage-*, --batch-*, --cache-age-*)")
+}
+
+func (refused) String() string { return "" }

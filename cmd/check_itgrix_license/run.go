@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/alecthomas/kingpin/v2"
@@ -19,53 +20,85 @@ days_left counts calendar days from today (this host's local date, or --timezone
 
 The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # Credentials from the host's section of a root-owned ini file; alert on a
-  # fall-back to a lesser licence:
-  check_itgrix_license --extra-opts=pbx1@/etc/icinga2/itgrix.ini --expected-type Professional
+const examples = `  # Credentials from the host's section of a root-owned ini file; alert
+  # on a fall-back to a lesser licence:
+  check_itgrix_license --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
+    --expected-type Professional
 
-  # NRPE on the Asterisk host (NRPE 4 empties the environment; the password is in a file):
-  check_itgrix_license -u admin --password-file /etc/nagios/itgrix.pass -t 10 -w 30 -c 7
+  # NRPE on the Asterisk host (NRPE 4 empties the environment; the
+  # password is in a file):
+  check_itgrix_license -u admin --password-file /etc/nagios/itgrix.pass \
+    -t 10 -w 30 -c 7
 
   # What would it say on 2027-05-05, a week before valid_till?
-  check_itgrix_license -H pbx1.example.net -u admin --password-file /etc/nagios/itgrix.pass --now 2027-05-05
+  check_itgrix_license -H pbx1.example.net -u admin \
+    --password-file /etc/nagios/itgrix.pass --now 2027-05-05
 
   # Offline, against a saved document, with the dates of another zone:
   check_itgrix_license --status-file status.json --timezone Europe/Moscow
 `
 
 func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writer, now func() time.Time) int {
-	o := license.DefaultOptions()
 	return cli.Run(cli.Spec{
 		Name:        "check_itgrix_license",
 		Help:        help,
 		Examples:    examples,
+		Usage:       "[-w DAYS] [-c DAYS] [--expected-type TYPE] [-v] [OPTION]...",
 		Unreachable: check.Unknown,
-		Flags:       func(a *kingpin.Application) func() (cli.Evaluator, error) { return flags(a, &o) },
-		// A --now date is a day in --timezone, like "today".
-		Zone: func() *time.Location { return o.Location },
+		Check:       &licenseCheck{o: license.DefaultOptions()},
 	}, cli.Env{Args: args, Getenv: env, Stdin: stdin, Stdout: stdout, Now: now})
 }
 
-func flags(a *kingpin.Application, o *license.Options) func() (cli.Evaluator, error) {
-	warn := cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
-	crit := cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
-	expected := a.Flag("expected-type", "Expected licence type (Free, Subscription, Professional; any case); repeatable. Another type gives --type-state.").PlaceHolder("TYPE").Strings()
-	cli.StateVar(a.Flag("type-state", "State when the licence type is not an --expected-type. Default critical."), &o.TypeState, o.TypeState)
-	zone := a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
-	return func() (cli.Evaluator, error) {
-		o.Warning, o.Critical, o.Expected = *warn, *crit, *expected
-		if *zone != "" {
-			loc, err := time.LoadLocation(*zone)
-			if err != nil {
-				return nil, fmt.Errorf("unknown --timezone %q", *zone)
-			}
-			o.Location = loc
-		}
-		if err := o.Validate(); err != nil {
-			return nil, err
-		}
-		return func(s *itgrix.Status, now time.Time) check.Result {
-			return license.Evaluate(s, *o, now)
-		}, nil
-	}
+// licenseCheck is the licence check's own flags and judgement.
+type licenseCheck struct {
+	o          license.Options
+	warn, crit *int
+	expected   []string
+	zone       *string
 }
+
+func (c *licenseCheck) Flags(a *kingpin.Application) {
+	o := &c.o
+	c.warn = cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
+	c.crit = cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
+	c.expected = nil
+	a.Flag("expected-type", "Expected licence type: "+itgrix.LicenseTypeList("or")+", in any case; repeatable, or several separated by commas. Another type gives --type-state.").PlaceHolder("TYPE").SetValue(typesValue{&c.expected})
+	cli.StateVar(a.Flag("type-state", "State when the licence type is not an --expected-type. Default critical."), &o.TypeState, o.TypeState)
+	c.zone = a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
+}
+
+func (c *licenseCheck) Judge() (cli.Judge, error) {
+	o := c.o
+	o.Warning, o.Critical, o.Expected = *c.warn, *c.crit, c.expected
+	if *c.zone != "" {
+		loc, err := time.LoadLocation(*c.zone)
+		if err != nil {
+			return cli.Judge{}, fmt.Errorf("unknown --timezone %q", *c.zone)
+		}
+		o.Location = loc
+	}
+	if err := o.Validate(); err != nil {
+		return cli.Judge{}, err
+	}
+	// A --now date is a day in --timezone, like "today".
+	return cli.Judge{Zone: o.Location, Evaluate: func(s *itgrix.Status, now time.Time) check.Result {
+		return license.Evaluate(s, o, now)
+	}}, nil
+}
+
+// typesValue is --expected-type: each use adds one type or a comma list.
+type typesValue struct{ types *[]string }
+
+func (v typesValue) Set(s string) error {
+	t, err := license.ParseTypes(s)
+	if err != nil {
+		return err
+	}
+	*v.types = append(*v.types, t...)
+	return nil
+}
+
+func (v typesValue) String() string { return strings.Join(*v.types, ",") }
+
+// IsCumulative lets the flag be given more than once.
+func (typesValue) IsCumulative() bool { return true }

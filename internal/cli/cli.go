@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,20 +35,34 @@ func init() {
 // I/O: everything it needs is in its arguments.
 type Evaluator func(s *itgrix.Status, now time.Time) check.Result
 
-// Spec describes one check plugin.
+// Spec describes one check plugin: its words, and its Check.
 type Spec struct {
 	Name     string
 	Help     string
 	Examples string
+	// Usage is the check's own options for the usage line a bad command
+	// line prints ("[-w DAYS] [-c DAYS]"), after the shared ones.
+	Usage string
 	// Unreachable is the default of --unreachable-state.
 	Unreachable check.State
-	// Zone, when set, gives the zone a --now date is read in once the
-	// check's flags are validated (the licence check's --timezone);
-	// otherwise the host's zone.
-	Zone func() *time.Location
-	// Flags registers the check's own flags and returns a function that,
-	// after parsing, validates them together and returns the evaluator.
-	Flags func(app *kingpin.Application) func() (Evaluator, error)
+	Check       Check
+}
+
+// Check is a check plugin's own part: its flags beside the shared ones,
+// and, once they are parsed, how it judges a document.
+type Check interface {
+	// Flags registers the check's own flags.
+	Flags(app *kingpin.Application)
+	// Judge checks the flags together once parsed.
+	Judge() (Judge, error)
+}
+
+// Judge is a configured check.
+type Judge struct {
+	Evaluate Evaluator
+	// Zone is the zone a --now date is read in (the licence check's
+	// --timezone); nil is the host's.
+	Zone *time.Location
 }
 
 // Env is everything a run touches outside itself, so tests drive the whole
@@ -80,21 +95,33 @@ type options struct {
 	noProxy    bool
 	// scrub holds the password in every form it was given, once resolved.
 	scrub secret.Scrubber
-	// extraOpts is only ever set from inside an ini file: the command
-	// line's --extra-opts are expanded before parsing.
+	// extraOpts is never set: every --extra-opts is expanded before
+	// parsing; the flag is declared for the help and the flag model.
 	extraOpts string
+	// origins says where each value being parsed came from.
+	origins *origins
+	// address says where the URL came from, for -v.
+	address string
 }
 
-// checkExtraOpts refuses what --extra-opts cannot mean.
-func (o *options) checkExtraOpts(args []string) error {
-	if o.extraOpts != "" {
-		return errors.New("--extra-opts cannot be set inside an ini file")
-	}
-	locators, _ := extraopts.Locators(args)
+// checkStdin refuses a standard input asked to feed two things.
+func (o *options) checkStdin(locators []string) error {
+	var readers []string
 	for _, l := range locators {
-		if strings.HasSuffix(l, "@-") && o.statusFile == "-" {
-			return errors.New("stdin can feed --extra-opts=@- or --status-file -, not both")
+		if strings.HasSuffix(l, "@-") {
+			readers = append(readers, extraopts.Flag+"=@-")
+			break
 		}
+	}
+	for _, f := range []struct{ flag, value string }{
+		{"--status-file", o.statusFile}, {"--password-file", o.passwordFile}, {"--ca-file", o.caFile},
+	} {
+		if f.value == "-" {
+			readers = append(readers, f.flag+" -")
+		}
+	}
+	if len(readers) > 1 {
+		return fmt.Errorf("standard input can feed one of %s, not several", strings.Join(readers, ", "))
 	}
 	return nil
 }
@@ -114,40 +141,52 @@ func Run(spec Spec, env Env) (code int) {
 	// makes it grow). Only --help and --version still answer.
 	limitErr := checkLimits()
 	verbose, format := 0, check.Format(0)
-	flags := flagsOf(spec)
-	scrub := argSecrets(env, flags)
-	var o *options
+	// The parser is built once; the command line is read once, from it.
+	app, o := newApp(spec, env)
+	model := modelOf(app)
+	cmd := model.parse(env.Args)
+	o.scrub = secret.New(append(passwords(cmd), env.Getenv("ITGRIX_PASSWORD"))...)
 	defer func() {
 		if p := recover(); p != nil {
 			if _, ok := p.(terminated); ok {
 				code = int(check.Unknown)
 				return
 			}
-			if o != nil {
-				scrub = o.scrub
-			}
-			result = check.Fail(check.Unknown, "internal error: "+scrub.Scrub(fmt.Sprint(p)))
+			result = check.Fail(check.Unknown, "internal error: "+o.scrub.Scrub(fmt.Sprint(p)))
 		}
 		_ = check.Write(env.Stdout, result, verbose, format)
 		code = int(result.State)
 	}()
 
-	if limitErr != nil && !asksForHelp(env.Args) {
+	if limitErr != nil && !asksForHelp(cmd) {
 		result = check.Fail(check.Unknown, limitErr.Error())
 		return
 	}
-	args, err := expandExtraOpts(spec.Name, env)
+	read, err := expandExtraOpts(spec.Name, env, cmd)
+	ini := make([]option, len(read))
+	for i, e := range read {
+		ini[i] = model.fromIni(e)
+	}
 	if err != nil {
-		result = usageError(extraOptsShown(err, scrub))
+		// A password a section read before the failure set may be in a
+		// later --extra-opts' file or section name.
+		result = usageError(spec, extraOptsShown(err, o.scrub.With(passwords(ini)...)))
 		return
 	}
-	// A password set in an ini file is a candidate too, from here on.
-	scrub = argSecrets(Env{Args: args, Getenv: env.Getenv}, flags)
-	o, run, err := configure(spec, env, args, scrub)
+	opts := merge(ini, cmd)
+	o.scrub = o.scrub.With(passwords(opts)...)
+	// Every line is looked at, those a later source overrides too.
+	if err := checkOptions(append(ini, cmd...), o.scrub); err != nil {
+		result = usageError(spec, err.Error())
+		return
+	}
+	run, err := configure(env, app, o, spec.Check.Judge, opts, locators(cmd))
 	verbose, format = o.verbose, o.format
 	if err != nil {
-		result = usageError(retold(err, o.scrub, func() error {
-			_, _, err := configure(spec, masked(env, o.scrub, flags), maskedArgs(args, o.scrub, flags), o.scrub)
+		result = usageError(spec, retold(err, o.scrub, func() error {
+			app, again := newApp(spec, Env{Stdout: io.Discard})
+			again.scrub = o.scrub
+			_, err := configure(masked(env, o.scrub), app, again, spec.Check.Judge, maskedOpts(opts, o.scrub), locators(cmd))
 			return err
 		}))
 		return
@@ -160,20 +199,6 @@ func Run(spec Spec, env Env) (code int) {
 	return
 }
 
-// asksForHelp reports whether args name --help or --version, which
-// answer without running a check.
-func asksForHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "--":
-			return false
-		case "-h", "--help", "--help-long", "--help-man", "-V", "--version":
-			return true
-		}
-	}
-	return false
-}
-
 // checked is a command line that parsed and holds together: what the
 // check will do, before any file is read or any request is sent.
 type checked struct {
@@ -181,53 +206,64 @@ type checked struct {
 	// evalNow is the moment the document is judged at (--now, or the
 	// real clock).
 	evalNow func() time.Time
-	// client asks the server; nil with --status-file.
-	client *itgrix.Client
+	// request is what to ask the server; nil with --status-file.
+	request *request
 }
 
-// configure parses args and checks them together. Every usage error comes
-// from here, and nothing here reads a file, stdin or the network, so a
-// usage error can be told again from the same command line with the
-// password masked (see retold). The options are returned even on error:
-// -v and the secrets found so far still count.
-func configure(spec Spec, env Env, args []string, scrub secret.Scrubber) (*options, checked, error) {
-	app, o, validate := newApp(spec, env)
-	o.scrub = scrub
-	if _, err := app.Parse(joinDash(args)); err != nil {
-		return o, checked{}, err
+// configure parses the merged options and checks them together. Every
+// usage error comes from here, and nothing here reads a file, stdin or the
+// network, so a usage error can be told again from the same options with
+// the password masked (see retold). o is filled even on error: -v and
+// the secrets found so far still count.
+func configure(env Env, app *kingpin.Application, o *options, judge func() (Judge, error), opts []option, locators []string) (checked, error) {
+	*o.origins = originsOf(opts)
+	if _, err := app.Parse(canonical(opts, func(s string) string { return s })); err != nil {
+		return checked{}, err
 	}
-	if err := o.checkExtraOpts(env.Args); err != nil {
-		return o, checked{}, err
+	if err := o.checkStdin(locators); err != nil {
+		return checked{}, err
 	}
 	// Every password given is a secret from here on; one from
 	// --password-file joins them as it is read, inside the -t budget.
 	o.scrub = o.scrub.With(o.password, env.Getenv("ITGRIX_PASSWORD"))
-	evaluate, err := validate()
+	o.address = sources(opts)
+	j, err := judge()
 	if err != nil {
-		return o, checked{}, err
+		return checked{}, err
 	}
-	evalNow, err := o.evaluationClock(spec, env)
+	evalNow, err := o.evaluationClock(j.Zone, env)
 	if err != nil {
-		return o, checked{}, err
+		return checked{}, err
 	}
-	client, err := o.client(env)
+	req, err := o.request(env)
 	if err != nil {
-		return o, checked{}, err
+		return checked{}, err
 	}
-	return o, checked{evaluate: evaluate, evalNow: evalNow, client: client}, nil
+	return checked{evaluate: j.Evaluate, evalNow: evalNow, request: req}, nil
 }
 
-// masked is env with the secrets masked in every variable and in what the
-// user typed, and nothing to write to: what configure needs to tell a
-// usage error again.
-func masked(env Env, scrub secret.Scrubber, flags flagSet) Env {
+// masked is env with the secrets masked in every variable, and nothing to
+// read or write: what configure needs to tell a usage error again.
+func masked(env Env, scrub secret.Scrubber) Env {
 	return Env{
-		Args:   maskedArgs(env.Args, scrub, flags),
 		Getenv: func(k string) string { return scrub.Scrub(env.Getenv(k)) },
 		Stdin:  strings.NewReader(""),
 		Stdout: io.Discard,
 		Now:    env.Now,
 	}
+}
+
+// maskedOpts is opts with the secrets masked in every value the user
+// typed; the flags are the check's own words and stay.
+func maskedOpts(opts []option, scrub secret.Scrubber) []option {
+	out := make([]option, len(opts))
+	for i, o := range opts {
+		if o.value != "" {
+			o.value = scrub.Scrub(o.value)
+		}
+		out[i] = o
+	}
+	return out
 }
 
 // retold is the text of a usage error with the password out of what it
@@ -276,9 +312,10 @@ func extraOptsShown(err error, scrub secret.Scrubber) string {
 	return shown.Error()
 }
 
-func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluator, error)) {
+func newApp(spec Spec, env Env) (*kingpin.Application, *options) {
 	app := kingpin.New(spec.Name, spec.Help)
-	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout).UsageFuncs(usageFuncs)
+	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout)
+	PlainHelp(app)
 	app.Terminate(func(int) { panic(terminated{}) })
 	app.Version(spec.Name + " " + Version)
 	app.HelpFlag.Short('h')
@@ -286,19 +323,19 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	if spec.Examples != "" {
 		app.UsageTemplate(kingpin.DefaultUsageTemplate + "Examples:\n" + spec.Examples)
 	}
-	o := &options{}
+	o := &options{origins: &origins{}}
 	app.Flag("hostname", "Host running Itgrix (the default suits NRPE on the Asterisk host).").Short('H').Default("127.0.0.1").StringVar(&o.hostname)
 	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").SetValue(portValue{&o.port})
 	app.Flag("tls", "Use https.").Short('S').BoolVar(&o.tls)
 	app.Flag("url", "Full status URL; overrides -H, -p and -S.").PlaceHolder("URL").StringVar(&o.url)
 	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)
 	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
-	app.Flag("password-file", "Read the password from the first line of FILE (at most 4 KiB).").PlaceHolder("FILE").StringVar(&o.passwordFile)
-	o.timeout = 10 * time.Second
-	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body (--extra-opts files get a budget of their own before it); a bare number means seconds.").Short('t').Default("10s").SetValue(timeoutValue{&o.timeout})
+	app.Flag("password-file", fmt.Sprintf("Read the password from the first line of FILE (- is stdin; at most %d KiB).", maxPasswordFile>>10)).PlaceHolder("FILE").StringVar(&o.passwordFile)
+	o.timeout = defaultTimeout
+	app.Flag("timeout", "Budget for the whole check: reading --password-file, --ca-file and --status-file, both Digest legs, reading the body (--extra-opts files get a budget of their own before it); a bare number means seconds.").Short('t').Default(check.Duration(defaultTimeout)).SetValue(timeoutValue{&o.timeout})
 	app.Flag("insecure", "Skip TLS certificate verification.").Short('k').BoolVar(&o.insecure)
-	app.Flag("ca-file", "PEM bundle to verify the server with (at most 1 MiB).").PlaceHolder("FILE").StringVar(&o.caFile)
-	app.Flag("status-file", "Evaluate a saved status document (- = stdin, at most 4 MiB) instead of asking a server.").PlaceHolder("FILE").StringVar(&o.statusFile)
+	app.Flag("ca-file", fmt.Sprintf("PEM bundle to verify the server with (- is stdin; at most %d MiB).", maxCAFile>>20)).PlaceHolder("FILE").StringVar(&o.caFile)
+	app.Flag("status-file", fmt.Sprintf("Evaluate a saved status document (- is stdin; at most %d MiB) instead of asking a server.", itgrix.MaxBody>>20)).PlaceHolder("FILE").StringVar(&o.statusFile)
 	StateVar(app.Flag("unreachable-state", "State when the endpoint cannot be reached or answers 5xx (refused, DNS, timeout, TLS): ok, warning, critical or unknown. Default "+strings.ToLower(spec.Unreachable.String())+"."), &o.unreachable, spec.Unreachable)
 	StateVar(app.Flag("invalid-state", "State when the endpoint answered but the answer cannot be evaluated (authentication failed, no usable Digest challenge, 404, redirects and other HTTP statuses, an answer that is not HTTP, a body too large, not JSON, not an Itgrix status document; a --status-file too): ok, warning, critical or unknown. Default unknown."), &o.invalid, check.Unknown)
 	app.Flag("now", "Evaluate as if now were TIME (YYYY-MM-DD, or RFC 3339 such as 2027-05-11T09:30:00+03:00), to try thresholds: the licence check's today is TIME's date (in its --timezone), the app check ages the users cache from TIME. The time metric stays real.").PlaceHolder("TIME").StringVar(&o.now)
@@ -308,20 +345,20 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options, func() (Evaluat
 	app.Flag("extra-opts", "Read options from SECTION (default: the plugin's name) of an ini FILE (default: $MP_CONFIG_FILE, then /etc/monitoring-plugins/monitoring-plugins.ini and the other standard places; - is stdin), as the monitoring-plugins do: key=value there is --key=value here. Repeatable; the command line wins.").PlaceHolder("[SECTION][@FILE]").StringVar(&o.extraOpts)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
 	app.Flag("output-format", check.FormatHelp()).PlaceHolder("FORMAT").SetValue(&o.format)
-	validate := spec.Flags(app)
-	lastWins(app)
-	return app, o, validate
+	spec.Check.Flags(app)
+	lastWins(app, o.origins)
+	return app, o
 }
 
 // evaluationClock returns the moment to evaluate at: --now when given (a
-// date read in spec.Zone), else the real clock.
-func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) {
+// date read in zone, nil for the host's), else the real clock.
+func (o *options) evaluationClock(zone *time.Location, env Env) (func() time.Time, error) {
 	if o.now == "" {
 		return env.Now, nil
 	}
 	loc := time.Local
-	if spec.Zone != nil && spec.Zone() != nil {
-		loc = spec.Zone()
+	if zone != nil {
+		loc = zone
 	}
 	t, err := ParseNow(o.now, loc)
 	if err != nil {
@@ -335,24 +372,79 @@ func (o *options) evaluationClock(spec Spec, env Env) (func() time.Time, error) 
 
 // lastWins lets every single-valued flag be given more than once, the last
 // one counting, as getopt does: --extra-opts puts an ini file's options in
-// front of the command line's, which must be able to override them.
-func lastWins(app *kingpin.Application) {
+// front of the command line's, which must be able to override them. Every
+// flag's value also names the flag, and the ini line it came from, in its
+// errors.
+func lastWins(app *kingpin.Application, from *origins) {
 	for _, m := range app.Model().Flags {
-		if c, ok := m.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
-			continue
-		}
 		f := app.GetFlag(m.Name)
-		if m.IsBoolFlag() {
-			f.SetValue(repeatableBool{repeatable{m.Value}})
-		} else {
-			f.SetValue(repeatable{m.Value})
+		v := named{m.Value, m.Name, from}
+		c, ok := m.Value.(interface{ IsCumulative() bool })
+		switch {
+		case ok && c.IsCumulative() && m.IsBoolFlag():
+			f.SetValue(cumulativeBool{cumulative{v}})
+		case ok && c.IsCumulative():
+			f.SetValue(cumulative{v})
+		case m.IsBoolFlag():
+			f.SetValue(repeatableBool{repeatable{v}})
+		default:
+			f.SetValue(repeatable{v})
 		}
 	}
 }
 
+// named is a flag's value that names the flag in a refused value's
+// error, which kingpin does not ("--queue-warning: range ..." says which
+// of several flags to fix), and the ini line the value came from.
+type named struct {
+	kingpin.Value
+	name    string
+	origins *origins
+}
+
+func (n named) Set(s string) error {
+	// kingpin sets the values in the order given, defaults only for
+	// flags not given: the next origin is this value's.
+	from := n.origins.next(n.name)
+	if err := n.Value.Set(s); err != nil {
+		return &FlagError{Flag: n.name, From: from, Value: s, Err: err}
+	}
+	return nil
+}
+
+// FlagError is a value a flag refused. From is the ini line that gave
+// it, nil for the command line.
+type FlagError struct {
+	Flag  string
+	From  *extraopts.Origin
+	Value string
+	Err   error
+}
+
+// Error names the flag; for an ini line, also the file, section and line,
+// and never the value, which may be a password given under a wrong key.
+func (e *FlagError) Error() string {
+	if e.From == nil {
+		return "--" + e.Flag + ": " + e.Err.Error()
+	}
+	return extraopts.Flag + " " + e.From.String() + ": --" + e.Flag + ": " + hideValue(e.Err.Error(), e.Value)
+}
+
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// hideValue is msg without value: where it is quoted ("abc" becomes
+// "***"), and anywhere else it appears.
+func hideValue(msg, value string) string {
+	if value == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, strconv.Quote(value), strconv.Quote(secret.Mask))
+	return secret.New(value).Scrub(msg)
+}
+
 // repeatable is a flag value kingpin accepts more than once; each Set
 // replaces the value.
-type repeatable struct{ kingpin.Value }
+type repeatable struct{ named }
 
 func (repeatable) IsCumulative() bool { return true }
 
@@ -363,22 +455,33 @@ type repeatableBool struct{ repeatable }
 
 func (repeatableBool) IsBoolFlag() bool { return true }
 
-// joinDash rewrites "--status-file -" as "--status-file=-": kingpin v2.4.0
-// turns a lone "-" into an empty value.
-func joinDash(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		if a == "-" && i > 0 && strings.HasPrefix(args[i-1], "--") && !strings.Contains(args[i-1], "=") {
-			out[len(out)-1] += "=-"
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
+// cumulative is a flag each use adds to (-v, --expected-type).
+type cumulative struct{ named }
+
+func (cumulative) IsCumulative() bool { return true }
+
+type cumulativeBool struct{ cumulative }
+
+func (cumulativeBool) IsBoolFlag() bool { return true }
+
+// usageError reports a bad command line, as the monitoring-plugins do:
+// what is wrong on line 1, then a short usage. Its text, which can echo any
+// argument, comes with the password already out of it (see retold).
+func usageError(spec Spec, text string) check.Result {
+	r := check.Fail(check.Unknown, "usage: "+text)
+	r.Long = usageLines(spec)
+	return r
 }
 
-// usageError reports a bad command line. Its text, which can echo any
-// argument, comes with the password already out of it (see retold).
-func usageError(text string) check.Result {
-	return check.Fail(check.Unknown, "usage: "+text+" (see --help)")
+// usageLines is the short usage a bad command line prints, each line
+// within 80 columns.
+func usageLines(spec Spec) []string {
+	lines := []string{
+		"Usage: " + spec.Name + " [-H HOST] [-p PORT] [-S] [--url URL] [-u USER]",
+		"[--password-file FILE] [--extra-opts [SECTION][@FILE]] [-t SECONDS]",
+	}
+	if spec.Usage != "" {
+		lines = append(lines, spec.Usage)
+	}
+	return append(lines, "Every option: "+spec.Name+" --help")
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -28,18 +29,26 @@ func spec(panicking bool) Spec {
 	return Spec{
 		Name:        "check_test",
 		Unreachable: check.Critical,
-		Flags: func(*kingpin.Application) func() (Evaluator, error) {
-			return func() (Evaluator, error) {
-				return func(s *itgrix.Status, _ time.Time) check.Result {
-					if panicking {
-						panic("evaluator bug")
-					}
-					return check.Result{State: check.OK, Summary: "read " + s.AppStatus.Value}
-				}, nil
+		Check: evaluating(func(s *itgrix.Status, _ time.Time) check.Result {
+			if panicking {
+				panic("evaluator bug")
 			}
-		},
+			return check.Result{State: check.OK, Summary: "read " + s.AppStatus.Value}
+		}),
 	}
 }
+
+// testCheck is a check without flags of its own.
+type testCheck struct {
+	evaluate Evaluator
+	zone     *time.Location
+}
+
+func (testCheck) Flags(*kingpin.Application) {}
+
+func (c testCheck) Judge() (Judge, error) { return Judge{Evaluate: c.evaluate, Zone: c.zone}, nil }
+
+func evaluating(e Evaluator) Check { return testCheck{evaluate: e} }
 
 func runWith(t *testing.T, s Spec, env map[string]string, args ...string) (int, string) {
 	t.Helper()
@@ -165,21 +174,36 @@ func TestPortFlag(t *testing.T) {
 	}
 }
 
-func TestJoinDash(t *testing.T) {
-	got := strings.Join(joinDash([]string{"--status-file", "-", "-v", "-", "--x=1", "-"}), " ")
-	if got != "--status-file=- -v - --x=1 -" {
-		t.Errorf("joinDash: %q", got)
+// model is the flag model of the minimal check.
+func model(t *testing.T) flagModel {
+	t.Helper()
+	app, _ := newApp(spec(false), Env{Stdout: io.Discard})
+	return modelOf(app)
+}
+
+// TestCanonical: what kingpin is given: every value joined to its flag
+// with '=', so "-" and "-5:5" stay values.
+func TestCanonical(t *testing.T) {
+	m := model(t)
+	cases := []struct{ args, want []string }{
+		{[]string{"--status-file", "-", "-v", "-"}, []string{"--status-file=-", "--verbose", "-"}},
+		{[]string{"-vt1", "-kS", "--no-tls"}, []string{"--verbose", "--timeout=1", "--insecure", "--tls", "--no-tls"}},
+		{[]string{"-p", "-5", "--url", "-x", "--", "-v"}, []string{"--port=-5", "--url=-x", "--", "-v"}},
+		{[]string{"--extra-opts", "s@f", "--extra-opts", "-v"}, []string{"--verbose"}},
+	}
+	for _, c := range cases {
+		if got := canonical(m.parse(c.args), func(s string) string { return s }); !slices.Equal(got, c.want) {
+			t.Errorf("canonical(%q) = %q, want %q", c.args, got, c.want)
+		}
 	}
 }
 
-func TestArgSecrets(t *testing.T) {
-	scrub := argSecrets(Env{
-		Args:   []string{"-P", "a1-first", "--password", "b2-second", "--password=c3-third", "-Pd4-fourth", "-P=e5-fifth", "-vvP", "f6-sixth", "-vkPg7-seventh", "-4Pi9-ninth", "-6vP", "j10-tenth", "-uP", "-v", "-tP", "k11-not", "--", "-P", "h8-not"},
-		Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": "env6-var"}[k] },
-	}, flagsOf(spec(false)))
+func TestPasswords(t *testing.T) {
+	args := []string{"-P", "a1-first", "--password", "b2-second", "--password=c3-third", "-Pd4-fourth", "-P=e5-fifth", "-vvP", "f6-sixth", "-vkPg7-seventh", "-4Pi9-ninth", "-6vP", "j10-tenth", "-uP", "-v", "-tP", "k11-not", "--", "-P", "h8-not"}
+	scrub := secret.New(append(passwords(model(t).parse(args)), "env6-var")...)
 	got := scrub.Scrub("env6-var a1-first b2-second c3-third d4-fourth e5-fifth f6-sixth g7-seventh i9-ninth j10-tenth -v k11-not h8-not")
 	if got != "*** *** *** *** *** *** *** *** *** *** -v k11-not h8-not" {
-		t.Errorf("argSecrets scrubbed: %q", got)
+		t.Errorf("passwords scrubbed: %q", got)
 	}
 }
 
@@ -242,17 +266,13 @@ func TestVerboseSaysWhereFrom(t *testing.T) {
 func TestPasswordThatIsAWordTheCheckReads(t *testing.T) {
 	judging := Spec{
 		Name: "check_test", Unreachable: check.Critical,
-		Flags: func(*kingpin.Application) func() (Evaluator, error) {
-			return func() (Evaluator, error) {
-				return func(s *itgrix.Status, _ time.Time) check.Result {
-					r := check.Result{State: check.OK, Summary: "status " + s.AppStatus.Value + ": " + s.AppErr.Value}
-					if s.AppStatus.Value == "Error" {
-						r.State = check.Critical
-					}
-					return r
-				}, nil
+		Check: evaluating(func(s *itgrix.Status, _ time.Time) check.Result {
+			r := check.Result{State: check.OK, Summary: "status " + s.AppStatus.Value + ": " + s.AppErr.Value}
+			if s.AppStatus.Value == "Error" {
+				r.State = check.Critical
 			}
-		},
+			return r
+		}),
 	}
 	doc := writeFile(t, `{"app_status":"Error","app_err":"login rejected, password Error12 is wrong"}`)
 	cases := []struct {
@@ -272,24 +292,21 @@ func TestPasswordThatIsAWordTheCheckReads(t *testing.T) {
 	}
 }
 
-// TestMaskedArgs: what a usage error is told again from. The password is
-// masked in every value and argument and in unknown flags; the check's own
-// flag names stay, or the error told again would be another one.
-func TestMaskedArgs(t *testing.T) {
+// TestMaskedOpts: what a usage error is told again from. The password is
+// masked in every value and argument; the check's own flag names stay, or
+// the error told again would be another one.
+func TestMaskedOpts(t *testing.T) {
 	scrub := secret.New("pass")
-	flags := flagsOf(spec(false))
+	m := model(t)
 	cases := []struct{ args, want []string }{
-		{[]string{"-P", "pass", "--password-file", "/etc/pass"}, []string{"-P", "***", "--password-file", "/etc/***"}},
-		{[]string{"--password=pass", "--password", "pass"}, []string{"--password=***", "--password", "***"}},
-		{[]string{"-vPpass", "-vvP", "pass", "-kSP=pass"}, []string{"-vP***", "-vvP", "***", "-kSP=***"}},
-		{[]string{"--bypass", "-xpass", "-vxpass"}, []string{"--by***", "-x***", "-vx***"}},
-		{[]string{"--no-tls", "--no-password", "--tls=pass"}, []string{"--no-tls", "--no-***word", "--tls=***"}},
+		{[]string{"-P", "pass", "--password-file", "/etc/pass"}, []string{"--password=***", "--password-file=/etc/***"}},
+		{[]string{"-vPpass", "-vvP", "pass", "-kSP=pass"}, []string{"--verbose", "--password=***", "--verbose", "--verbose", "--password=***", "--insecure", "--tls", "--password==***"}},
+		{[]string{"--no-tls", "--no-password", "--tls"}, []string{"--no-tls", "--no-***word", "--tls"}},
 		{[]string{"surpass", "-", "--", "-P", "pass"}, []string{"sur***", "-", "--", "-P", "***"}},
-		{[]string{"-t", "-P", "-P", "-t"}, []string{"-t", "-P", "-P", "-t"}},
 	}
 	for _, c := range cases {
-		if got := maskedArgs(c.args, scrub, flags); !slices.Equal(got, c.want) {
-			t.Errorf("maskedArgs(%q) = %q, want %q", c.args, got, c.want)
+		if got := canonical(maskedOpts(m.parse(c.args), scrub), scrub.Scrub); !slices.Equal(got, c.want) {
+			t.Errorf("masked %q = %q, want %q", c.args, got, c.want)
 		}
 	}
 }
@@ -323,4 +340,37 @@ func TestRetold(t *testing.T) {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
+}
+
+// TestVerboseIsASCII: what the plugin says of itself is plain ASCII: the
+// time -v reports is in "us", never "µs", as are the timeouts it names.
+func TestVerboseIsASCII(t *testing.T) {
+	var out bytes.Buffer
+	tick := fixed()
+	Run(spec(false), Env{
+		Args:   []string{"--status-file", writeFile(t, `{"app_status":"Ok"}`), "-v"},
+		Getenv: func(string) string { return "" },
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Now:    func() time.Time { tick = tick.Add(110 * time.Microsecond); return tick },
+	})
+	if !strings.Contains(out.String(), "in 110us") {
+		t.Errorf("-v does not report the time in us:\n%s", out.String())
+	}
+	for _, r := range out.String() {
+		if r > 127 {
+			t.Errorf("-v output is not ASCII:\n%s", out.String())
+			break
+		}
+	}
+}
+
+// withoutUsage is a plugin's output without the short usage a usage error
+// ends with: the line that says what is wrong.
+func withoutUsage(out string) string {
+	head, _, found := strings.Cut(out, " \n \nUsage: ")
+	if !found {
+		return out
+	}
+	return head + "\n"
 }

@@ -54,11 +54,11 @@ func TestExtraOpts(t *testing.T) {
 		{"wrong password from ini", nil, "", []string{"--extra-opts=wrong@" + ini, "--url", url}, 3, "authentication failed"},
 		{"default section is the plugin's name, file from $MP_CONFIG_FILE", map[string]string{"MP_CONFIG_FILE": ini}, "", []string{"--extra-opts"}, 0, "OK: read Ok"},
 		{"stdin", nil, "[check_test]\nurl=" + url + "\nusername=admin\npassword=" + password + "\n", []string{"--extra-opts=@-"}, 0, "OK: read Ok"},
-		{"password from ini is scrubbed from errors", nil, "", []string{"--extra-opts=echo@" + ini}, 3, "UNKNOWN: usage: port must be 1-65535"},
-		{"missing section", nil, "", []string{"--extra-opts=pbx9@" + ini}, 3, "UNKNOWN: usage: --extra-opts " + ini + " section [pbx9]: no such section (see --help)"},
-		{"missing file", nil, "", []string{"--extra-opts=pbx1@/nonexistent.ini"}, 3, "UNKNOWN: usage: --extra-opts /nonexistent.ini section [pbx1]: no such file or directory (see --help)"},
-		{"nested --extra-opts", nil, "", []string{"--extra-opts=nested@" + ini}, 3, "UNKNOWN: usage: --extra-opts cannot be set inside an ini file"},
-		{"stdin twice", nil, "[check_test]\nusername=admin\n", []string{"--extra-opts=@-", "--status-file", "-"}, 3, "not both"},
+		{"password from ini is scrubbed from errors", nil, "", []string{"--extra-opts=echo@" + ini}, 3, "--port: port must be 1-65535"},
+		{"missing section", nil, "", []string{"--extra-opts=pbx9@" + ini}, 3, "UNKNOWN: usage: --extra-opts " + ini + " section [pbx9]: no such section"},
+		{"missing file", nil, "", []string{"--extra-opts=pbx1@/nonexistent.ini"}, 3, "UNKNOWN: usage: --extra-opts /nonexistent.ini section [pbx1]: no such file or directory"},
+		{"nested --extra-opts", nil, "", []string{"--extra-opts=nested@" + ini}, 3, "line 17: --extra-opts cannot be set inside an ini file"},
+		{"stdin twice", nil, "[check_test]\nusername=admin\n", []string{"--extra-opts=@-", "--status-file", "-"}, 3, "not several"},
 		{"/dev/zero", nil, "", []string{"--extra-opts=@/dev/zero"}, 3, "UNKNOWN: usage: --extra-opts /dev/zero section [check_test]: larger than 1 MiB"},
 		{"FIFO without writer is bounded by -t", nil, "", []string{"-t", "300ms", "--extra-opts=@" + fifo}, 3, "nothing to read within the 300ms timeout"},
 	}
@@ -69,7 +69,7 @@ func TestExtraOpts(t *testing.T) {
 			if code != c.code || !strings.Contains(out, c.want) {
 				t.Errorf("exit %d, want %d with %q:\n%s", code, c.code, c.want, out)
 			}
-			if code == 3 && strings.Count(out, "\n") != 1 {
+			if code == 3 && strings.Count(withoutUsage(out), "\n") != 1 {
 				t.Errorf("more than one line:\n%s", out)
 			}
 			if took := time.Since(start); took > 5*time.Second {
@@ -79,20 +79,26 @@ func TestExtraOpts(t *testing.T) {
 	}
 }
 
-func TestArgTimeout(t *testing.T) {
+// TestBudget: the -t the --extra-opts files are read within, wherever the
+// command line gives it, in a cluster of short flags too.
+func TestBudget(t *testing.T) {
 	cases := map[string]time.Duration{
 		"":                         10 * time.Second,
 		"-t 5":                     5 * time.Second,
 		"-t5":                      5 * time.Second,
+		"-vt1":                     1 * time.Second,
+		"-vkt 2":                   2 * time.Second,
 		"--timeout 2":              2 * time.Second,
 		"--timeout=1500ms":         1500 * time.Millisecond,
 		"-t 5 --timeout=7":         7 * time.Second,
 		"-t nonsense":              10 * time.Second,
 		"--tls -v --timeout=3s -k": 3 * time.Second,
+		"-H -t5":                   10 * time.Second,
 	}
+	m := model(t)
 	for in, want := range cases {
-		if got := argTimeout(strings.Fields(in)); got != want {
-			t.Errorf("argTimeout(%q) = %s, want %s", in, got, want)
+		if got := budget(m.parse(strings.Fields(in))); got != want {
+			t.Errorf("budget(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

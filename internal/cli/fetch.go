@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -28,19 +27,18 @@ import (
 // real clock, whatever --now says.
 func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 	redact := func(s string) string { return o.scrub.Scrub(s) }
-	if run.client != nil {
-		// o.scrub grows when --password-file is read: redact reads it then.
-		run.client.Redact = redact
-	}
 	start := env.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
-	body, source, err := o.document(ctx, env, run.client)
+	body, source, err := o.document(ctx, env, run.request)
 	elapsed := env.Now().Sub(start)
 	var result check.Result
 	var fetchErr *itgrix.Error
 	var inErr *inputError
+	var big *tooLargeError
 	switch {
+	case errors.As(err, &big):
+		result = check.Fail(o.invalid, big.Error())
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
 		result = check.Fail(o.unreachable, fetchErr.Msg)
 	case errors.As(err, &fetchErr) && fetchErr.Invalid():
@@ -68,11 +66,14 @@ func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 		Label: "time", Value: roundSeconds(elapsed), UOM: "s", Min: "0",
 	})
 	if o.verbose > 0 {
-		info := fmt.Sprintf("document: %s, %d bytes in %s", source, len(body), elapsed.Round(time.Microsecond))
+		info := fmt.Sprintf("document: %s, %d bytes in %s", source, len(body), check.Duration(elapsed.Round(time.Microsecond)))
 		if err != nil {
-			info = fmt.Sprintf("document: %s, failed after %s", source, elapsed.Round(time.Microsecond))
+			info = fmt.Sprintf("document: %s, failed after %s", source, check.Duration(elapsed.Round(time.Microsecond)))
 		}
 		result.Long = append(result.Long, info)
+		if run.request != nil {
+			result.Long = append(result.Long, "address: "+o.scrub.Scrub(o.address))
+		}
 	}
 	return result
 }
@@ -83,38 +84,57 @@ func roundSeconds(d time.Duration) float64 {
 
 // document returns the status document's body and says where it came from
 // (redacted for a message): --status-file, or the server once the password
-// and CA files are read. client is nil with --status-file.
-func (o *options) document(ctx context.Context, env Env, client *itgrix.Client) ([]byte, string, error) {
-	timeout := o.timeout.String()
-	if client == nil {
+// and CA files are read. req is nil with --status-file.
+func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, string, error) {
+	timeout := check.Duration(o.timeout)
+	if req == nil {
 		source := "--status-file " + o.scrub.Scrub(o.statusFile)
 		body, err := readStatusFile(ctx, o.statusFile, source, env.Stdin, itgrix.MaxBody, timeout)
 		return body, source, err
 	}
 	password, err := o.resolvePassword(ctx, env)
 	// Named once the password is known: a --password-file adds to o.scrub.
-	source := o.scrub.Scrub(client.URL.Redacted())
+	source := o.scrub.Scrub(req.url.Redacted())
 	if err != nil {
 		return nil, source, err
 	}
-	client.Password = password
+	var roots *x509.CertPool
 	if o.caFile != "" {
-		pem, err := readCAFile(ctx, o.caFile, timeout)
+		pem, err := readCAFile(ctx, o.caFile, env.Stdin, timeout)
 		if err != nil {
 			return nil, source, err
 		}
-		client.RootCAs = x509.NewCertPool()
-		if !client.RootCAs.AppendCertsFromPEM(pem) {
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
 			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", foreign(o.caFile))
 		}
+	}
+	client := &itgrix.Client{
+		URL: req.url, Username: req.username, Password: password,
+		Insecure: o.insecure, RootCAs: roots, Timeout: o.timeout,
+		Network: req.network, Proxy: req.proxy,
+		Redact: func(s string) string { return o.scrub.Scrub(s) },
 	}
 	body, err := client.Fetch(ctx)
 	return body, source, err
 }
 
-// client checks the command line's request options (URL, login, where the
-// password comes from) without reading any file; nil means --status-file.
-func (o *options) client(env Env) (*itgrix.Client, error) {
+// request is a checked request: everything the client needs but what
+// files hold (the password of --password-file, the CA bundle), which are
+// read inside the -t budget. The client is built from it in one step.
+type request struct {
+	url      *url.URL
+	username string
+	// network is "tcp4", "tcp6" or "" (either).
+	network string
+	// proxy is nil with --no-proxy.
+	proxy func(*url.URL) (*url.URL, error)
+}
+
+// request checks the command line's request options (URL, login, where
+// the password comes from) without reading any file; nil means
+// --status-file.
+func (o *options) request(env Env) (*request, error) {
 	if o.statusFile != "" {
 		return nil, nil
 	}
@@ -122,29 +142,34 @@ func (o *options) client(env Env) (*itgrix.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &itgrix.Client{URL: u, Insecure: o.insecure, Timeout: o.timeout}
+	r := &request{url: u}
 	switch {
 	case o.ipv4 && o.ipv6:
 		return nil, errors.New("give -4/--ipv4 or -6/--ipv6, not both")
 	case o.ipv4:
-		c.Network = "tcp4"
+		r.network = "tcp4"
 	case o.ipv6:
-		c.Network = "tcp6"
+		r.network = "tcp6"
 	}
 	if !o.noProxy {
-		c.Proxy = proxyFromEnv
+		r.proxy = itgrix.ProxyFromEnv(env.Getenv)
 	}
-	c.Username = o.username
-	if c.Username == "" {
-		c.Username = env.Getenv("ITGRIX_USERNAME")
+	r.username = o.username
+	if r.username == "" {
+		r.username = env.Getenv("ITGRIX_USERNAME")
 	}
-	if c.Username == "" {
+	if r.username == "" {
 		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
+	}
+	if o.password == "" && o.passwordFile == "" && env.Getenv("ITGRIX_PASSWORD") == "" {
+		// As with the login: an empty password can only fail, and would
+		// read as a wrong one ("authentication failed") after two requests.
+		return nil, errors.New("no password: set --password-file, $ITGRIX_PASSWORD or -P/--password (or password= in an --extra-opts section)")
 	}
 	if o.password != "" && o.passwordFile != "" {
 		return nil, errors.New("give the password once: -P/--password or --password-file, not both")
 	}
-	return c, nil
+	return r, nil
 }
 
 // statusURL builds the status URL from -H/-p/-S or checks --url. Every
@@ -193,14 +218,6 @@ func (o *options) statusURL() (*url.URL, error) {
 		}
 	}
 	return u, nil
-}
-
-// proxyFromEnv chooses a proxy from HTTP_PROXY, HTTPS_PROXY and NO_PROXY
-// (either case) as Go and curl do: loopback is never proxied, and under CGI
-// (REQUEST_METHOD set) HTTP_PROXY is ignored. It reads the process
-// environment, which is what a plugin run is given.
-func proxyFromEnv(u *url.URL) (*url.URL, error) {
-	return http.ProxyFromEnvironment(&http.Request{URL: u})
 }
 
 // isIPv6 accepts an IPv6 address, with a zone (fe80::1%eth0) too.

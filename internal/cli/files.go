@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
-
-	"check-itgrix/internal/itgrix"
 )
 
 // Size caps for the files a check reads. Each is far above what a real
@@ -30,6 +28,9 @@ const (
 type inputError struct {
 	format string
 	args   []any
+	// reason is what went wrong, without the flag and file, when a
+	// caller names them itself (--extra-opts' errors do).
+	reason string
 }
 
 func (e *inputError) Error() string { return fmt.Sprintf(e.format, e.args...) }
@@ -70,7 +71,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // readBounded reads up to limit+1 bytes of the file named by flag ("-" is
-// stdin) and gives up when ctx ends. Opening a FIFO without a writer, or
+// stdin, empty when stdin is nil) and gives up when ctx ends. Opening a FIFO without a writer, or
 // reading a stdin that trickles or never closes, blocks in the kernel where
 // no deadline reaches; the read therefore runs on its own goroutine and is
 // abandoned at the deadline (the process ends right after the check). The
@@ -89,6 +90,9 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 			}
 		}()
 		var r io.Reader = stdin
+		if r == nil {
+			r = eofReader{}
+		}
 		if name != "-" {
 			f, err := os.Open(name)
 			if err != nil {
@@ -105,14 +109,15 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, inputErrorf("cannot read %s %s: %s", flag, foreign(name), reason(res.err))
+			return nil, &inputError{format: "cannot read %s %s: %s", args: []any{flag, foreign(name), reason(res.err)}, reason: reason(res.err)}
 		}
 		return res.data, nil
 	case <-ctx.Done():
+		why := "nothing to read within the " + timeout + " timeout (a FIFO or pipe nobody writes to?)"
 		if n := cr.n.Load(); n > 0 {
-			return nil, inputErrorf("%s %s: only %d bytes arrived within the %s timeout", flag, foreign(name), n, timeout)
+			why = fmt.Sprintf("only %d bytes arrived within the %s timeout", n, timeout)
 		}
-		return nil, inputErrorf("%s %s: nothing to read within the %s timeout (a FIFO or pipe nobody writes to?)", flag, foreign(name), timeout)
+		return nil, &inputError{format: "%s %s: %s", args: []any{flag, foreign(name), why}, reason: why}
 	}
 }
 
@@ -128,8 +133,8 @@ func reason(err error) string {
 
 // readPasswordFile returns the first line of --password-file (without a
 // trailing \r). Its text never appears in an error.
-func readPasswordFile(ctx context.Context, name, timeout string) (string, error) {
-	data, err := readBounded(ctx, "--password-file", name, nil, maxPasswordFile, timeout)
+func readPasswordFile(ctx context.Context, name string, stdin io.Reader, timeout string) (string, error) {
+	data, err := readBounded(ctx, "--password-file", name, stdin, maxPasswordFile, timeout)
 	if err != nil {
 		return "", err
 	}
@@ -148,8 +153,8 @@ func readPasswordFile(ctx context.Context, name, timeout string) (string, error)
 }
 
 // readCAFile returns the PEM bundle of --ca-file.
-func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
-	data, err := readBounded(ctx, "--ca-file", name, nil, maxCAFile, timeout)
+func readCAFile(ctx context.Context, name string, stdin io.Reader, timeout string) ([]byte, error) {
+	data, err := readBounded(ctx, "--ca-file", name, stdin, maxCAFile, timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -162,22 +167,30 @@ func readCAFile(ctx context.Context, name, timeout string) ([]byte, error) {
 // readStatusFile returns the document in --status-file ("-" = stdin);
 // source is how a message names it, redacted.
 func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
-	if stdin == nil {
-		stdin = eofReader{}
-	}
 	data, err := readBounded(ctx, "--status-file", name, stdin, limit, timeout)
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(data)) > limit {
-		// The file was read: too large is an answer that cannot be
-		// evaluated, as from a server (--invalid-state), not a bad input.
-		return nil, &itgrix.Error{Kind: itgrix.TooLarge, Msg: fmt.Sprintf("%s is larger than %d MiB: not a status document", source, limit>>20)}
+		return nil, &tooLargeError{source: source, limit: limit}
 	}
 	return data, nil
 }
 
-// eofReader stands in for a missing stdin.
+// tooLargeError is a --status-file read whole and larger than any status
+// document: an answer that cannot be evaluated, as a server's would be
+// (--invalid-state), not a bad input.
+type tooLargeError struct {
+	// source names the file, redacted.
+	source string
+	limit  int64
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("%s is larger than %d MiB: not a status document", e.source, e.limit>>20)
+}
+
+// eofReader stands in for a missing stdin: "-" then reads as empty.
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
 	"check-itgrix/internal/test/rawserver"
@@ -105,15 +103,10 @@ func TestNow(t *testing.T) {
 	s := Spec{
 		Name:        "check_test",
 		Unreachable: check.Critical,
-		Zone:        func() *time.Location { return zone },
-		Flags: func(*kingpin.Application) func() (Evaluator, error) {
-			return func() (Evaluator, error) {
-				return func(_ *itgrix.Status, now time.Time) check.Result {
-					seen = now
-					return check.Result{State: check.OK, Summary: "at " + now.Format(time.RFC3339)}
-				}, nil
-			}
-		},
+		Check: testCheck{zone: zone, evaluate: func(_ *itgrix.Status, now time.Time) check.Result {
+			seen = now
+			return check.Result{State: check.OK, Summary: "at " + now.Format(time.RFC3339)}
+		}},
 	}
 	file := writeFile(t, `{"app_status":"Ok"}`)
 	cases := []struct {
@@ -197,12 +190,12 @@ func TestNoProxy(t *testing.T) {
 	env := Env{Getenv: func(k string) string { return map[string]string{"ITGRIX_PASSWORD": password}[k] }}
 	for _, noProxy := range []bool{false, true} {
 		o := &options{hostname: "pbx", port: 8077, username: "admin", noProxy: noProxy, timeout: time.Second}
-		c, err := o.client(env)
+		r, err := o.request(env)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (c.Proxy == nil) != noProxy {
-			t.Errorf("--no-proxy=%v: proxy function set: %v", noProxy, c.Proxy != nil)
+		if (r.proxy == nil) != noProxy {
+			t.Errorf("--no-proxy=%v: proxy function set: %v", noProxy, r.proxy != nil)
 		}
 	}
 }

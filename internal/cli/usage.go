@@ -40,3 +40,11 @@ func flagsToTwoColumns(flags []*kingpin.FlagModel) [][2]string {
 	}
 	return rows
 }
+
+// PlainHelp makes app's --help read as a plugin's: "-S, --tls" rather
+// than "--[no-]tls", and no pointer to kingpin's --help-long and
+// --help-man, which only a man-page generator needs.
+func PlainHelp(app *kingpin.Application) {
+	app.UsageFuncs(usageFuncs)
+	app.HelpFlag.Help("Show this help.")
+}

@@ -117,10 +117,56 @@ func Expand(args []string, plugin string, src Source) ([]string, error) {
 	if len(locators) == 0 {
 		return args, nil
 	}
+	opts, err := ExpandLocators(locators, plugin, src)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(opts)+len(rest))
+	for _, o := range opts {
+		out = append(out, o.Arg())
+	}
+	return append(out, rest...), nil
+}
+
+// Option is one key = value line of a section, and where it was read.
+type Option struct {
+	Key, Value string
+	Origin     Origin
+}
+
+// Arg is the option as a command-line argument: "--key=value", "--key",
+// or for a one-letter key "-kvalue" ("-k=value" would make "=value" the
+// value, and "-k" "value" would read a value starting with '-' as a flag).
+func (o Option) Arg() string {
+	switch {
+	case len(o.Key) == 1:
+		return "-" + o.Key + o.Value
+	case o.Value == "":
+		return "--" + o.Key
+	}
+	return "--" + o.Key + "=" + o.Value
+}
+
+// Origin is where an option was read: the file, the section, the line,
+// and which --extra-opts (0 for the first) asked for it.
+type Origin struct {
+	File, Section string
+	Line          int
+	Locator       int
+}
+
+func (o Origin) String() string {
+	return fmt.Sprintf("%s section [%s] line %d", o.File, o.Section, o.Line)
+}
+
+// ExpandLocators returns the options of every locator's section, in order.
+// On an error it also returns the options read before it, so the caller
+// can keep a password they set out of the error's file and section names.
+func ExpandLocators(locators []string, plugin string, src Source) ([]Option, error) {
 	// A file named twice (stdin above all) is read once.
 	read := map[string][]byte{}
-	var out []string
-	for _, loc := range locators {
+	var out []Option
+	for i, loc := range locators {
 		section, file, hasFile := strings.Cut(loc, "@")
 		if section == "" {
 			section = plugin
@@ -128,27 +174,30 @@ func Expand(args []string, plugin string, src Source) ([]string, error) {
 		if !hasFile {
 			var err error
 			if file, err = defaultFile(src); err != nil {
-				return nil, &Error{Section: section, Msg: err.Error()}
+				return out, &Error{Section: section, Msg: err.Error()}
 			}
 		}
 		if file == "" {
-			return nil, &Error{Section: section, Msg: "empty file name after @"}
+			return out, &Error{Section: section, Msg: "empty file name after @"}
 		}
 		data, ok := read[file]
 		if !ok {
 			var err error
 			if data, err = src.Read(file); err != nil {
-				return nil, &Error{File: file, Section: section, Msg: err.Error()}
+				return out, &Error{File: file, Section: section, Msg: err.Error()}
 			}
 			read[file] = data
 		}
-		opts, err := Section(data, section)
+		opts, err := SectionOptions(data, section)
 		if err != nil {
-			return nil, &Error{File: file, Section: section, Msg: err.Error()}
+			return out, &Error{File: file, Section: section, Msg: err.Error()}
 		}
-		out = append(out, opts...)
+		for _, o := range opts {
+			o.Origin = Origin{File: file, Section: section, Line: o.Origin.Line, Locator: i}
+			out = append(out, o)
+		}
 	}
-	return append(out, rest...), nil
+	return out, nil
 }
 
 func defaultFile(src Source) (string, error) {
@@ -179,9 +228,26 @@ const space = " \t\n\v\f\r"
 // Section returns the options that section sets in an ini document, as
 // command-line arguments.
 func Section(data []byte, section string) ([]string, error) {
-	var opts []string
+	opts, err := SectionOptions(data, section)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = o.Arg()
+	}
+	return out, nil
+}
+
+// SectionOptions returns the options that section sets in an ini
+// document, each with its line number.
+func SectionOptions(data []byte, section string) ([]Option, error) {
+	var opts []Option
 	inSection, seenSection, found := false, false, false
-	for n, line := range strings.Split(string(data), "\n") {
+	text := string(data)
+	for n := 0; text != ""; n++ {
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
 		line = strings.Trim(line, space)
 		switch {
 		case line == "", line[0] == '#', line[0] == ';':
@@ -211,7 +277,7 @@ func Section(data []byte, section string) ([]string, error) {
 		if key == "" {
 			return nil, fmt.Errorf("line %d: no option name before '='", n+1)
 		}
-		opts = append(opts, option(key, value))
+		opts = append(opts, Option{Key: key, Value: value, Origin: Origin{Line: n + 1}})
 	}
 	switch {
 	case !found:
@@ -220,17 +286,4 @@ func Section(data []byte, section string) ([]string, error) {
 		return nil, fmt.Errorf("the section sets no options")
 	}
 	return opts, nil
-}
-
-// option turns key and value into an argument: "--key=value", "--key",
-// or for a one-letter key "-kvalue" ("-k=value" would make "=value" the
-// value, and "-k" "value" would read a value starting with '-' as a flag).
-func option(key, value string) string {
-	switch {
-	case len(key) == 1:
-		return "-" + key + value
-	case value == "":
-		return "--" + key
-	}
-	return "--" + key + "=" + value
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/icholy/digest"
 
+	"check-itgrix/internal/check"
 	"check-itgrix/internal/secret"
 )
 
@@ -302,7 +303,7 @@ func (c *Client) transportError(ctx context.Context, err error, challenge []stri
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || errors.As(err, &netErr) && netErr.Timeout():
-		return &Error{Kind: Timeout, Msg: fmt.Sprintf("no answer from %s within the %s timeout", hp, c.Timeout), Err: shown}
+		return &Error{Kind: Timeout, Msg: fmt.Sprintf("no answer from %s within the %s timeout", hp, check.Duration(c.Timeout)), Err: shown}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &Error{Kind: Refused, Msg: fmt.Sprintf("connection refused by %s: is Itgrix running and listening there?", hp), Err: shown}
 	case errors.As(err, &dnsErr):
@@ -338,7 +339,7 @@ func (c *Client) proxyError(ctx context.Context, err error, via *url.URL, challe
 	var dnsErr *net.DNSError
 	switch e.Kind {
 	case Timeout:
-		e.Msg = fmt.Sprintf("no answer from %s through proxy %s within the %s timeout", c.hostPort(), proxy, c.Timeout)
+		e.Msg = fmt.Sprintf("no answer from %s through proxy %s within the %s timeout", c.hostPort(), proxy, check.Duration(c.Timeout))
 	case Refused:
 		e.Msg = "connection refused by proxy " + proxy + hint
 	case DNS:

@@ -211,7 +211,8 @@ func TestUsageErrorsAreOneLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := plugin(t, nil, c.plugin, c.args...)
-		if r.Code != 3 || strings.Count(r.Stdout, "\n") != 1 || !strings.HasPrefix(r.Stdout, "UNKNOWN: ") || !strings.Contains(r.Stdout, c.want) {
+		// A usage error is followed by the short usage, nothing else.
+		if r.Code != 3 || strings.Count(withoutUsage(r.Stdout), "\n") != 1 || !strings.HasPrefix(r.Stdout, "UNKNOWN: ") || !strings.Contains(r.Stdout, c.want) {
 			t.Errorf("%s %v: exit %d, want one UNKNOWN line containing %q, got:\n%s", c.plugin, c.args, r.Code, c.want, r.Stdout)
 		}
 	}

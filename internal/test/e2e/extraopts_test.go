@@ -87,9 +87,9 @@ func TestExtraOptsLikeMonitoringPlugins(t *testing.T) {
 			}
 			args, env := subst(c.args), subst(c.env)
 			for _, p := range []string{"check_itgrix_app", "check_itgrix_license"} {
-				// The login comes from the environment so the ini files
+				// The login and password come from the environment so the ini files
 				// stay what check_tcp understands too.
-				r := runWithStdin(t, filepath.Join(binDir, p), append(env, "ITGRIX_USERNAME=admin"), c.stdin, c.ini, args...)
+				r := runWithStdin(t, filepath.Join(binDir, p), append(env, "ITGRIX_USERNAME=admin", "ITGRIX_PASSWORD="+Password), c.stdin, c.ini, args...)
 				checkInvariants(t, p, r)
 				if got := outcome(r, reOurs); got != c.want {
 					t.Errorf("%s %q: got %s, want %s:\n%s", p, args, got, c.want, r.Stdout)

@@ -228,7 +228,7 @@ var (
 	reTime  = regexp.MustCompile(`'time'=[0-9.]+s`)
 	reDate  = regexp.MustCompile(`\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)? [+-]\d{2}:\d{2})?`)
 	rePort  = regexp.MustCompile(`127\.0\.0\.1:\d+`)
-	reTaken = regexp.MustCompile(`in [0-9.]+[µm]?s`)
+	reTaken = regexp.MustCompile(`in [0-9.]+(µs|us|ms|s)`)
 	reAge   = regexp.MustCompile(`'users_cache_age'=[0-9]+s`)
 )
 
@@ -240,4 +240,14 @@ func normalise(s string) string {
 	s = reDate.ReplaceAllString(s, "DATE")
 	s = rePort.ReplaceAllString(s, "127.0.0.1:PORT")
 	return reTaken.ReplaceAllString(s, "in T")
+}
+
+// withoutUsage is a plugin's output without the short usage a usage error
+// ends with: the line that says what is wrong.
+func withoutUsage(out string) string {
+	head, _, found := strings.Cut(out, " \n \nUsage: ")
+	if !found {
+		return out
+	}
+	return head + "\n"
 }

@@ -170,3 +170,18 @@ func TestAddressFamily(t *testing.T) {
 		t.Errorf("-4 -6: exit %d\n%s", r.Code, r.Stdout)
 	}
 }
+
+// TestCGIEnvironmentStillReachesLoopback: a check started with
+// REQUEST_METHOD in its environment (from a CGI-like context) and an
+// HTTP_PROXY still reaches a loopback PBX directly: HTTP_PROXY may be a
+// request header there, and loopback is never proxied anyway.
+func TestCGIEnvironmentStillReachesLoopback(t *testing.T) {
+	base := startSim(t)
+	env := []string{"REQUEST_METHOD=GET", "HTTP_PROXY=http://192.0.2.1:3128"}
+	for _, p := range []string{"check_itgrix_app", "check_itgrix_license"} {
+		r := plugin(t, env, p, append([]string{"--url", base + "/status"}, auth()...)...)
+		if r.Code != 0 {
+			t.Errorf("%s under REQUEST_METHOD with HTTP_PROXY: exit %d\n%s", p, r.Code, r.Stdout)
+		}
+	}
+}

@@ -1,0 +1,411 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/alecthomas/kingpin/v2"
+
+	"check-itgrix/internal/extraopts"
+	"check-itgrix/internal/secret"
+)
+
+// The command line is read once, here, from the flag model kingpin holds:
+// every word becomes an option that knows its flag, its value and where it
+// was given. Help detection, the password candidates, the -t budget for
+// --extra-opts, their locators, the precedence of the command line over
+// ini files and the masked line a usage error is told again from are all
+// answers about these options, so none of them restates a flag name.
+
+// flagInfo is what a flag's name means before parsing.
+type flagInfo struct {
+	name       string
+	takesValue bool
+	cumulative bool
+}
+
+// flagModel maps long and short names to flags.
+type flagModel struct {
+	long  map[string]*flagInfo
+	short map[rune]*flagInfo
+}
+
+func modelOf(app *kingpin.Application) flagModel {
+	m := flagModel{long: map[string]*flagInfo{}, short: map[rune]*flagInfo{}}
+	for _, f := range app.Model().Flags {
+		_, single := f.Value.(interface{ lastWins() })
+		c, ok := f.Value.(interface{ IsCumulative() bool })
+		info := &flagInfo{name: f.Name, takesValue: !f.IsBoolFlag(), cumulative: ok && c.IsCumulative() && !single}
+		m.long[f.Name] = info
+		if f.Short != 0 {
+			m.short[f.Short] = info
+		}
+	}
+	return m
+}
+
+// option is one word of a command line or one line of an ini section: a
+// flag with its value, or a positional argument (flag nil, not unknown).
+type option struct {
+	flag *flagInfo
+	// typed is the flag as written ("--port", "-p", "--no-tls").
+	typed    string
+	value    string
+	hasValue bool
+	negated  bool
+	unknown  bool
+	// afterDash marks a positional argument after "--".
+	afterDash bool
+	// from is where an ini option was read; nil for the command line.
+	from *extraopts.Origin
+}
+
+func (o option) is(name string) bool { return o.flag != nil && o.flag.name == name }
+
+// layer orders the sources: each --extra-opts in turn, then the command
+// line, which comes last and so wins.
+func (o option) layer() int {
+	if o.from == nil {
+		return 1 << 30
+	}
+	return o.from.Locator
+}
+
+// parse reads a command line as getopt does: "--name=value", "--name
+// value", "--no-name" for a switch, clusters of short flags ("-vt1"), and
+// "--" ending the flags. --extra-opts takes the next word only when it
+// does not start with '-', as the monitoring-plugins do.
+func (m flagModel) parse(args []string) []option {
+	var out []option
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			for _, r := range args[i+1:] {
+				out = append(out, option{value: r, hasValue: true, afterDash: true})
+			}
+			return out
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			out = append(out, option{value: a, hasValue: true})
+		case strings.HasPrefix(a, "--"):
+			name, v, has := strings.Cut(a[2:], "=")
+			o := m.long1(name)
+			o.value, o.hasValue = v, has
+			next := i+1 < len(args)
+			switch {
+			case o.flag == nil || has || !o.flag.takesValue:
+			case o.is(extraoptsFlag):
+				if next && !strings.HasPrefix(args[i+1], "-") {
+					o.value, o.hasValue = args[i+1], true
+					i++
+				}
+			case next:
+				o.value, o.hasValue = args[i+1], true
+				i++
+			}
+			out = append(out, o)
+		default:
+			for j := 1; j < len(a); {
+				r, size := utf8.DecodeRuneInString(a[j:])
+				j += size
+				f := m.short[r]
+				o := option{flag: f, typed: "-" + string(r), unknown: f == nil}
+				if f != nil && f.takesValue {
+					if j < len(a) {
+						o.value, o.hasValue = a[j:], true
+					} else if i+1 < len(args) {
+						o.value, o.hasValue = args[i+1], true
+						i++
+					}
+					j = len(a)
+				}
+				out = append(out, o)
+				if f == nil {
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// long1 is the flag a long name means; "no-NAME" negates a switch.
+func (m flagModel) long1(name string) option {
+	if f := m.long[name]; f != nil {
+		return option{flag: f, typed: "--" + name}
+	}
+	if b, ok := strings.CutPrefix(name, "no-"); ok {
+		if f := m.long[b]; f != nil && !f.takesValue {
+			return option{flag: f, typed: "--" + name, negated: true}
+		}
+	}
+	return option{typed: "--" + name, unknown: true}
+}
+
+// fromIni is an ini line as an option: "key = value" is --key=value (a
+// one-letter key is -k), "key =" the flag alone.
+func (m flagModel) fromIni(e extraopts.Option) option {
+	from := e.Origin
+	var o option
+	if utf8.RuneCountInString(e.Key) == 1 {
+		r, _ := utf8.DecodeRuneInString(e.Key)
+		f := m.short[r]
+		o = option{flag: f, typed: "-" + e.Key, unknown: f == nil}
+	} else {
+		o = m.long1(e.Key)
+	}
+	o.value, o.hasValue, o.from = e.Value, e.Value != "", &from
+	return o
+}
+
+// extraoptsFlag is --extra-opts' name in the flag model.
+var extraoptsFlag = strings.TrimPrefix(extraopts.Flag, "--")
+
+// asksForHelp reports whether the command line asks for the help or the
+// version, which answer without running a check.
+func asksForHelp(cmd []option) bool {
+	for _, o := range cmd {
+		if o.is("help") || o.is("help-long") || o.is("help-man") || o.is("version") {
+			return true
+		}
+	}
+	return false
+}
+
+// locators are the values of the command line's --extra-opts, in order.
+func locators(cmd []option) []string {
+	var l []string
+	for _, o := range cmd {
+		if o.is(extraoptsFlag) {
+			l = append(l, o.value)
+		}
+	}
+	return l
+}
+
+// budget is the last -t on the command line, or the default: what the
+// --extra-opts files are read within, before the options are parsed.
+func budget(cmd []option) time.Duration {
+	d := defaultTimeout
+	for _, o := range cmd {
+		if o.is("timeout") && o.hasValue {
+			if t, err := ParseTimeout(o.value); err == nil {
+				d = t
+			}
+		}
+	}
+	return d
+}
+
+// passwords are the values given to -P/--password: secrets from the
+// moment they are read, used or not. "-P=pw" gives "=pw" as getopt does;
+// "pw" may be what was meant.
+func passwords(opts []option) []string {
+	var p []string
+	for _, o := range opts {
+		if o.is("password") && o.hasValue {
+			p = append(p, o.value)
+			if v, ok := strings.CutPrefix(o.value, "="); ok && o.from == nil {
+				p = append(p, v)
+			}
+		}
+	}
+	return p
+}
+
+// rivals are flags that set the same thing in other ways: one given in a
+// later source (the command line after an ini file, a later --extra-opts
+// after an earlier one) sets it, and the earlier source's rivals no
+// longer count. Within one source, the password's two ways and the two
+// families are refused together, and --url overrides -H, -p and -S.
+var rivals = map[string][]string{
+	"password":      {"password-file"},
+	"password-file": {"password"},
+	"ipv4":          {"ipv6"},
+	"ipv6":          {"ipv4"},
+	"url":           {"hostname", "port", "tls"},
+	"hostname":      {"url"},
+	"port":          {"url"},
+	"tls":           {"url"},
+}
+
+// merge puts the sources in order (ini files first, the command line
+// last), drops what a later source overrode through a rival flag, and
+// keeps one occurrence (the last) of each flag that takes one value.
+func merge(ini, cmd []option) []option {
+	all := append(append([]option(nil), ini...), cmd...)
+	top := map[string]int{}
+	last := map[string]int{}
+	for i, o := range all {
+		if o.flag == nil {
+			continue
+		}
+		if l, ok := top[o.flag.name]; !ok || o.layer() > l {
+			top[o.flag.name] = o.layer()
+		}
+		last[o.flag.name] = i
+	}
+	overridden := func(o option) bool {
+		for _, r := range rivals[o.flag.name] {
+			if l, ok := top[r]; ok && l > o.layer() {
+				return true
+			}
+		}
+		return false
+	}
+	out := make([]option, 0, len(all))
+	for i, o := range all {
+		switch {
+		case o.flag == nil:
+		case overridden(o):
+			continue
+		case !o.flag.cumulative && last[o.flag.name] != i:
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// checkOptions refuses what no parser could make sense of: an unknown
+// flag, a value missing or given to a switch, --extra-opts in an ini file.
+// An ini line is named by file, section and line, never by its value.
+// What the user typed is scrubbed.
+func checkOptions(opts []option, scrub secret.Scrubber) error {
+	for _, o := range opts {
+		var msg string
+		switch {
+		case o.unknown && o.from != nil:
+			msg = fmt.Sprintf("unknown option %q", o.typed)
+		case o.unknown && strings.HasPrefix(o.typed, "--"):
+			msg = fmt.Sprintf("unknown long flag '%s'", o.typed)
+		case o.unknown:
+			msg = fmt.Sprintf("unknown short flag '%s'", o.typed)
+		case o.flag == nil:
+			continue
+		case o.is(extraoptsFlag) && o.from == nil:
+			// Bare, it names the default file and section.
+			continue
+		case o.is(extraoptsFlag):
+			msg = extraopts.Flag + " cannot be set inside an ini file"
+		case o.flag.takesValue && !o.hasValue:
+			msg = fmt.Sprintf("expected argument for flag '%s'", o.typed)
+		case !o.flag.takesValue && o.hasValue:
+			msg = fmt.Sprintf("flag '%s' takes no value", o.typed)
+			if o.from != nil {
+				msg += fmt.Sprintf(" (write %q)", strings.TrimLeft(o.typed, "-")+" =")
+			}
+		default:
+			continue
+		}
+		if o.from != nil {
+			return &iniError{from: *o.from, msg: msg, scrub: scrub}
+		}
+		return usageErr(scrub.Scrub(msg))
+	}
+	return nil
+}
+
+// usageErr is a usage error whose text is ready to show.
+type usageErr string
+
+func (e usageErr) Error() string { return string(e) }
+
+// iniError is an ini line the check cannot use; its file and section are
+// the user's words, scrubbed when shown.
+type iniError struct {
+	from  extraopts.Origin
+	msg   string
+	scrub secret.Scrubber
+}
+
+func (e *iniError) Error() string {
+	return e.scrub.Scrub(extraopts.Flag+" "+e.from.File+" section ["+e.from.Section+"] line "+strconv.Itoa(e.from.Line)) + ": " + e.msg
+}
+
+// canonical is the options as kingpin reads them without surprises:
+// "--name=value" (so a value "-" or "-5:5" is never a flag), "--name" or
+// "--no-name" for a switch; --extra-opts, already expanded, left out.
+func canonical(opts []option, mask func(string) string) []string {
+	out := make([]string, 0, len(opts))
+	dash := false
+	for _, o := range opts {
+		switch {
+		case o.unknown:
+			out = append(out, mask(o.typed))
+		case o.flag == nil:
+			if o.afterDash && !dash {
+				out, dash = append(out, "--"), true
+			}
+			out = append(out, mask(o.value))
+		case o.is(extraoptsFlag):
+		case o.negated:
+			out = append(out, "--no-"+o.flag.name)
+		case !o.flag.takesValue:
+			out = append(out, "--"+o.flag.name)
+		default:
+			out = append(out, "--"+o.flag.name+"="+mask(o.value))
+		}
+	}
+	return out
+}
+
+// origins are where each flag's kept occurrences were given, in order,
+// so a value a flag refuses names its ini line (see named).
+type origins map[string][]*extraopts.Origin
+
+func originsOf(opts []option) origins {
+	m := origins{}
+	for _, o := range opts {
+		if o.flag != nil && !o.is(extraoptsFlag) {
+			m[o.flag.name] = append(m[o.flag.name], o.from)
+		}
+	}
+	return m
+}
+
+// next is where the next value set for flag came from (nil: the command
+// line or a default).
+func (m origins) next(flag string) *extraopts.Origin {
+	q := m[flag]
+	if len(q) == 0 {
+		return nil
+	}
+	m[flag] = q[1:]
+	return q[0]
+}
+
+// sources says where the address came from, for -v: each of --url, -H,
+// -p and -S that counts, and the file, section and line or the command
+// line that set it.
+func sources(opts []option) string {
+	from := map[string]string{}
+	for _, o := range opts {
+		if o.flag == nil {
+			continue
+		}
+		switch o.flag.name {
+		case "url", "hostname", "port", "tls":
+			from[o.flag.name] = "the command line"
+			if o.from != nil {
+				from[o.flag.name] = o.from.String()
+			}
+		}
+	}
+	if f, ok := from["url"]; ok {
+		return "--url from " + f
+	}
+	var parts []string
+	for _, n := range []struct{ name, typed string }{{"hostname", "-H"}, {"port", "-p"}, {"tls", "-S"}} {
+		if f, ok := from[n.name]; ok {
+			parts = append(parts, n.typed+" from "+f)
+		}
+	}
+	if len(parts) == 0 {
+		return "the defaults of -H and -p"
+	}
+	return strings.Join(parts, ", ")
+}
