@@ -13,27 +13,30 @@ import (
 	"check-itgrix/internal/itgrix"
 )
 
-const help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is running and healthy, from its Digest-protected status endpoint (http://HOST:8077/status, Itgrix bx >= 3.6.0, Itgrix Kommo >= 2.13.0).
+var help = `Checks that the Itgrix connector (Asterisk <-> Bitrix24/Kommo) is running and healthy, from its Digest-protected status endpoint (http://HOST:8077/status; ` + itgrix.Requires + `).
 
 States: app_status Ok/Warning/Error -> OK/WARNING/CRITICAL; app_state "" -> OK, restarting -> --restarting-state, stopped -> --stopped-state; unknown or missing values -> UNKNOWN; the call queue, call storage and CRM batch queue against their ranges; the users cache's age against --cache-age-warning/--cache-age-critical; the CRM link, manager or connector switched off -> --crm-off-state (default ok); click-to-call on but not connected -> --c2c-state (default ok). The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # Credentials from the host's section ([pbx1]: url=, username=,
-  # password=) of a root-owned ini file:
-  check_itgrix_app --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
+const examples = `  # From the monitoring server: the engine gives the address, the PBX's
+  # section of a root-owned ini file ([pbx1]: username=, password=)
+  # the credentials (RPM hosts: /usr/lib64/nagios/plugins):
+  /usr/lib/nagios/plugins/check_itgrix_app -H pbx1.example.net \
+    --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
     --queue-warning 10 --queue-critical 50
 
   # NRPE on the Asterisk host (NRPE 4 empties the environment; the
-  # password is in a file):
-  check_itgrix_app -u admin --password-file /etc/nagios/itgrix.pass -t 10
+  # password is in a file only NRPE's user can read):
+  /usr/lib/nagios/plugins/check_itgrix_app -u admin \
+    --password-file /etc/nagios/itgrix.pass -t 10
 
   # Alert when the users cache is stale or calls pile up in storage:
-  check_itgrix_app -H pbx1.example.net -u admin \
-    --password-file /etc/nagios/itgrix.pass \
+  /usr/lib/nagios/plugins/check_itgrix_app -H pbx1.example.net -u admin \
+    --password-file /etc/icinga2/itgrix.pass \
     --cache-age-warning 2h --cache-age-critical 1d --storage-warning 100
 
-  # Offline, against a saved document:
-  curl -fsS --digest -u admin:secret http://pbx1:8077/status > status.json
-  check_itgrix_app --status-file status.json
+  # Offline, against a saved document (curl asks for the password):
+  curl -fsS --digest -u admin http://pbx1:8077/status > status.json
+  /usr/lib/nagios/plugins/check_itgrix_app --status-file status.json
 `
 
 func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writer, now func() time.Time) int {

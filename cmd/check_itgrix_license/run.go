@@ -14,28 +14,31 @@ import (
 	"check-itgrix/internal/license"
 )
 
-const help = `Checks the Itgrix licence (Itgrix bx >= 3.6.0, Itgrix Kommo >= 2.13.0): its type against --expected-type, and the calendar days left until license.valid_till, the last day on which the licence is valid.
+var help = `Checks the Itgrix licence (` + itgrix.Requires + `): its type against --expected-type, and the calendar days left until license.valid_till, the last day on which the licence is valid.
 
 days_left counts calendar days from today (this host's local date, or --timezone) to valid_till: 0 means today is the last valid day, below 0 the licence has expired (always CRITICAL). WARNING when fewer than -w days are left, CRITICAL when fewer than -c. With -w 30 -c 7 and valid_till 2027-05-11: on 2027-04-12 (29 days left) WARNING; on 2027-05-04 (7 days left) still WARNING; on 2027-05-05 (6 days left) CRITICAL; on 2027-05-11 (0 days, the last valid day) CRITICAL; on 2027-05-12 CRITICAL "expired 1 day ago". -c 0 makes only an expired licence CRITICAL.
 
 The worst state wins (CRITICAL > WARNING > UNKNOWN > OK). Exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (also after --help and --version).`
 
-const examples = `  # Credentials from the host's section of a root-owned ini file; alert
-  # on a fall-back to a lesser licence:
-  check_itgrix_license --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
-    --expected-type Professional
+const examples = `  # From the monitoring server, credentials from the PBX's section of a
+  # root-owned ini file; alert on a fall-back to Free (RPM hosts:
+  # /usr/lib64/nagios/plugins):
+  /usr/lib/nagios/plugins/check_itgrix_license -H pbx1.example.net \
+    --extra-opts=pbx1@/etc/icinga2/itgrix.ini \
+    --expected-type Subscription,Professional
 
   # NRPE on the Asterisk host (NRPE 4 empties the environment; the
-  # password is in a file):
-  check_itgrix_license -u admin --password-file /etc/nagios/itgrix.pass \
-    -t 10 -w 30 -c 7
+  # password is in a file only NRPE's user can read):
+  /usr/lib/nagios/plugins/check_itgrix_license -u admin \
+    --password-file /etc/nagios/itgrix.pass -t 10 -w 30 -c 7
 
   # What would it say on 2027-05-05, a week before valid_till?
-  check_itgrix_license -H pbx1.example.net -u admin \
-    --password-file /etc/nagios/itgrix.pass --now 2027-05-05
+  /usr/lib/nagios/plugins/check_itgrix_license -H pbx1.example.net \
+    -u admin --password-file /etc/icinga2/itgrix.pass --now 2027-05-05
 
   # Offline, against a saved document, with the dates of another zone:
-  check_itgrix_license --status-file status.json --timezone Europe/Moscow
+  /usr/lib/nagios/plugins/check_itgrix_license --status-file status.json \
+    --timezone Europe/Moscow
 `
 
 func run(args []string, env func(string) string, stdin io.Reader, stdout io.Writer, now func() time.Time) int {
