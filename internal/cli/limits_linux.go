@@ -35,7 +35,7 @@ var memLimits = []memLimit{
 // holds already, with one UNKNOWN line naming the limit to set. Without it
 // such a limit lets small documents through and kills the process on a
 // large one. The runtime itself needs a floor of its own to start; below
-// it the process ends before any of its code runs (see the README's
+// it the process ends before any of its code runs (see docs/design.md's
 // decisions).
 func checkLimits() error {
 	// First, with raw system calls: the first os.Open sets up Go's poller,

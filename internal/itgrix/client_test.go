@@ -223,7 +223,7 @@ func rawServer(t *testing.T, reply string) string {
 }
 
 // TestFailureTableRows puts each answer a server can give on the row of
-// the README's failure table that names it: redirects (even one whose
+// the operator's guide's failure table that names it: redirects (even one whose
 // Location does not parse), 5xx as unreachable, every other status (1xx,
 // 2xx other than 200, 3xx without a Location, 4xx, and codes outside
 // 100-599) as "other HTTP status", an answer that is not HTTP, and a

@@ -17,7 +17,7 @@ func reply(raw string) func(net.Conn) {
 	}
 }
 
-// TestFailureTable: one case per row of the README's failure table, and
+// TestFailureTable: one case per row of the operator's guide's failure table, and
 // per member of each row that used to land on another one, run through
 // the real plugin. app's --unreachable-state defaults to critical, the
 // licence check's to unknown.

@@ -60,7 +60,7 @@ func TestNewAlerts(t *testing.T) {
 }
 
 // TestTryingThresholds walks one licence (valid till 2027-05-11, served by
-// the simulator as of 2027-05-01) through the days of the README's
+// the simulator as of 2027-05-01) through the days of docs/reference.md's
 // "Trying thresholds" example with --now.
 func TestTryingThresholds(t *testing.T) {
 	base := startSim(t, "--now", "2027-05-01", "--scenario", "expiring")
