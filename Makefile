@@ -16,9 +16,9 @@ PLUGINS  := check_itgrix_app check_itgrix_license
 # What make install puts under DOCDIR, in the source tree's layout (as the
 # packages do, so README.md's relative links work there). .ci/test-package-docs
 # checks that make install and the .deb install the same files.
-DOCS     := README.md CONTRIBUTING.md LICENSE $(wildcard docs/*.md) \
+DOCS     := README.md CONTRIBUTING.md CHANGELOG.md LICENSE $(wildcard docs/*.md) \
             docs/grafana-dashboard.json $(wildcard docs/img/*.png) \
-            $(wildcard contrib/icinga2/* contrib/nagios/* contrib/nrpe/* contrib/icingaweb2/*)
+            $(wildcard contrib/icinga2/* contrib/nagios/* contrib/nrpe/* contrib/icingaweb2/* contrib/zabbix/*)
 
 .PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package release repo release-test test-go-min integration screenshots
 
