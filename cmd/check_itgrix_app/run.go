@@ -5,8 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/app"
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/cli"
@@ -58,7 +56,7 @@ type appCheck struct {
 	ageWarn, ageCrit                     **time.Duration
 }
 
-func (c *appCheck) Flags(a *kingpin.Application) {
+func (c *appCheck) Flags(a *cli.Flags) {
 	o := &c.o
 	cli.StateVar(a.Flag("restarting-state", "State when app_state is \"restarting\". Default warning."), &o.Restarting, o.Restarting)
 	cli.StateVar(a.Flag("stopped-state", "State when app_state is \"stopped\". Default critical."), &o.Stopped, o.Stopped)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/cli"
 	"check-itgrix/internal/itgrix"
@@ -60,12 +58,12 @@ type licenseCheck struct {
 	zone       *string
 }
 
-func (c *licenseCheck) Flags(a *kingpin.Application) {
+func (c *licenseCheck) Flags(a *cli.Flags) {
 	o := &c.o
 	c.warn = cli.DaysFlag(a.Flag("warning", "WARNING when fewer than DAYS days are left. Default 30.").Short('w'), o.Warning)
 	c.crit = cli.DaysFlag(a.Flag("critical", "CRITICAL when fewer than DAYS days are left; must not exceed -w. Default 7.").Short('c'), o.Critical)
 	c.expected = nil
-	a.Flag("expected-type", "Expected licence type: "+itgrix.LicenseTypeList("or")+", in any case; repeatable, or several separated by commas. Another type gives --type-state.").PlaceHolder("TYPE").SetValue(typesValue{&c.expected})
+	a.Flag("expected-type", "Expected licence type: "+itgrix.LicenseTypeList("or")+", in any case; repeatable, or several separated by commas. Another type gives --type-state.").PlaceHolder("TYPE").Repeatable().SetValue(typesValue{&c.expected})
 	cli.StateVar(a.Flag("type-state", "State when the licence type is not an --expected-type. Default critical."), &o.TypeState, o.TypeState)
 	c.zone = a.Flag("timezone", "Zone whose date is \"today\" (e.g. Europe/Moscow). Default: this host's local zone.").PlaceHolder("NAME").String()
 }
@@ -102,6 +100,3 @@ func (v typesValue) Set(s string) error {
 }
 
 func (v typesValue) String() string { return strings.Join(*v.types, ",") }
-
-// IsCumulative lets the flag be given more than once.
-func (typesValue) IsCumulative() bool { return true }

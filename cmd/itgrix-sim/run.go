@@ -24,7 +24,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	app := kingpin.New("itgrix-sim", help)
 	app.UsageWriter(stdout).ErrorWriter(stdout)
 	app.Version("itgrix-sim " + cli.Version)
-	cli.PlainHelp(app)
+	plainHelp(app)
 	app.HelpFlag.Short('h')
 	app.VersionFlag.Short('V')
 	app.Terminate(func(int) { panic(exitRequest{}) })

@@ -7,13 +7,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/extraopts"
 	"check-itgrix/internal/secret"
 )
 
-// The command line is read once, here, from the flag model kingpin holds:
+// The command line is read once, here, from the flags the plugin declares:
 // every word becomes an option that knows its flag, its value and where it
 // was given. Help detection, the password candidates, the -t budget for
 // --extra-opts, their locators, the precedence of the command line over
@@ -33,15 +31,13 @@ type flagModel struct {
 	short map[rune]*flagInfo
 }
 
-func modelOf(app *kingpin.Application) flagModel {
+func modelOf(app *parser) flagModel {
 	m := flagModel{long: map[string]*flagInfo{}, short: map[rune]*flagInfo{}}
-	for _, f := range app.Model().Flags {
-		_, single := f.Value.(interface{ lastWins() })
-		c, ok := f.Value.(interface{ IsCumulative() bool })
-		info := &flagInfo{name: f.Name, takesValue: !f.IsBoolFlag(), cumulative: ok && c.IsCumulative() && !single}
-		m.long[f.Name] = info
-		if f.Short != 0 {
-			m.short[f.Short] = info
+	for _, f := range app.list {
+		info := &flagInfo{name: f.name, takesValue: !f.isBool, cumulative: f.repeatable}
+		m.long[f.name] = info
+		if f.short != 0 {
+			m.short[f.short] = info
 		}
 	}
 	return m
@@ -324,33 +320,6 @@ type iniError struct {
 
 func (e *iniError) Error() string {
 	return e.scrub.Scrub(extraopts.Flag+" "+e.from.File+" section ["+e.from.Section+"] line "+strconv.Itoa(e.from.Line)) + ": " + e.msg
-}
-
-// canonical is the options as kingpin reads them without surprises:
-// "--name=value" (so a value "-" or "-5:5" is never a flag), "--name" or
-// "--no-name" for a switch; --extra-opts, already expanded, left out.
-func canonical(opts []option, mask func(string) string) []string {
-	out := make([]string, 0, len(opts))
-	dash := false
-	for _, o := range opts {
-		switch {
-		case o.unknown:
-			out = append(out, mask(o.typed))
-		case o.flag == nil:
-			if o.afterDash && !dash {
-				out, dash = append(out, "--"), true
-			}
-			out = append(out, mask(o.value))
-		case o.is(extraoptsFlag):
-		case o.negated:
-			out = append(out, "--no-"+o.flag.name)
-		case !o.flag.takesValue:
-			out = append(out, "--"+o.flag.name)
-		default:
-			out = append(out, "--"+o.flag.name+"="+mask(o.value))
-		}
-	}
-	return out
 }
 
 // origins are where each flag's kept occurrences were given, in order,

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/extraopts"
 	"check-itgrix/internal/itgrix"
@@ -24,12 +22,6 @@ import (
 
 // Version is stamped at build time with -ldflags "-X check-itgrix/internal/cli.Version=...".
 var Version = "dev"
-
-func init() {
-	// An argument starting with '@' is a value ("@10:20" is a range, and a
-	// password may start with '@'), never a file to expand into arguments.
-	kingpin.EnableFileExpansion = false
-}
 
 // Evaluator judges a status document at a moment in time. It must not do
 // I/O: everything it needs is in its arguments.
@@ -52,7 +44,7 @@ type Spec struct {
 // and, once they are parsed, how it judges a document.
 type Check interface {
 	// Flags registers the check's own flags.
-	Flags(app *kingpin.Application)
+	Flags(flags *Flags)
 	// Judge checks the flags together once parsed.
 	Judge() (Judge, error)
 }
@@ -75,8 +67,8 @@ type Env struct {
 	Now    func() time.Time
 }
 
-// terminated carries kingpin's request to exit (after --help or --version)
-// out of Parse without calling os.Exit.
+// terminated carries the end of a run that printed the help or the
+// version out of parse, past the check.
 type terminated struct{}
 
 // options are the shared flags once parsed.
@@ -215,9 +207,9 @@ type checked struct {
 // network, so a usage error can be told again from the same options with
 // the password masked (see retold). o is filled even on error: -v and
 // the secrets found so far still count.
-func configure(env Env, app *kingpin.Application, o *options, judge func() (Judge, error), opts []option, locators []string) (checked, error) {
+func configure(env Env, app *parser, o *options, judge func() (Judge, error), opts []option, locators []string) (checked, error) {
 	*o.origins = originsOf(opts)
-	if _, err := app.Parse(canonical(opts, func(s string) string { return s })); err != nil {
+	if err := app.parse(opts, o.origins); err != nil {
 		return checked{}, err
 	}
 	if err := o.checkStdin(locators); err != nil {
@@ -289,7 +281,7 @@ func retold(err error, scrub secret.Scrubber, retell func() error) string {
 	return whole
 }
 
-// safely runs f, turning a panic (kingpin's exit after --help, or a bug)
+// safely runs f, turning a panic (the end after --help, or a bug)
 // into no answer.
 func safely(f func() error) (err error) {
 	defer func() {
@@ -312,17 +304,8 @@ func extraOptsShown(err error, scrub secret.Scrubber) string {
 	return shown.Error()
 }
 
-func newApp(spec Spec, env Env) (*kingpin.Application, *options) {
-	app := kingpin.New(spec.Name, spec.Help)
-	app.UsageWriter(env.Stdout).ErrorWriter(env.Stdout)
-	PlainHelp(app)
-	app.Terminate(func(int) { panic(terminated{}) })
-	app.Version(spec.Name + " " + Version)
-	app.HelpFlag.Short('h')
-	app.VersionFlag.Short('V')
-	if spec.Examples != "" {
-		app.UsageTemplate(kingpin.DefaultUsageTemplate + "Examples:\n" + spec.Examples)
-	}
+func newApp(spec Spec, env Env) (*parser, *options) {
+	app := newParser(spec, env)
 	o := &options{origins: &origins{}}
 	app.Flag("hostname", "Host running Itgrix (the default suits NRPE on the Asterisk host).").Short('H').Default("127.0.0.1").StringVar(&o.hostname)
 	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").SetValue(portValue{&o.port})
@@ -345,8 +328,7 @@ func newApp(spec Spec, env Env) (*kingpin.Application, *options) {
 	app.Flag("extra-opts", "Read options from SECTION (default: the plugin's name) of an ini FILE (default: $MP_CONFIG_FILE, then /etc/monitoring-plugins/monitoring-plugins.ini and the other standard places; - is stdin), as the monitoring-plugins do: key=value there is --key=value here. Repeatable; the command line wins.").PlaceHolder("[SECTION][@FILE]").StringVar(&o.extraOpts)
 	app.Flag("verbose", "More detail in the long output (repeatable); never secrets.").Short('v').CounterVar(&o.verbose)
 	app.Flag("output-format", check.FormatHelp()).PlaceHolder("FORMAT").SetValue(&o.format)
-	spec.Check.Flags(app)
-	lastWins(app, o.origins)
+	spec.Check.Flags(&app.Flags)
 	return app, o
 }
 
@@ -368,48 +350,6 @@ func (o *options) evaluationClock(zone *time.Location, env Env) (func() time.Tim
 	// so its date is the one an operator there would call today.
 	t = t.In(loc)
 	return func() time.Time { return t }, nil
-}
-
-// lastWins lets every single-valued flag be given more than once, the last
-// one counting, as getopt does: --extra-opts puts an ini file's options in
-// front of the command line's, which must be able to override them. Every
-// flag's value also names the flag, and the ini line it came from, in its
-// errors.
-func lastWins(app *kingpin.Application, from *origins) {
-	for _, m := range app.Model().Flags {
-		f := app.GetFlag(m.Name)
-		v := named{m.Value, m.Name, from}
-		c, ok := m.Value.(interface{ IsCumulative() bool })
-		switch {
-		case ok && c.IsCumulative() && m.IsBoolFlag():
-			f.SetValue(cumulativeBool{cumulative{v}})
-		case ok && c.IsCumulative():
-			f.SetValue(cumulative{v})
-		case m.IsBoolFlag():
-			f.SetValue(repeatableBool{repeatable{v}})
-		default:
-			f.SetValue(repeatable{v})
-		}
-	}
-}
-
-// named is a flag's value that names the flag in a refused value's
-// error, which kingpin does not ("--queue-warning: range ..." says which
-// of several flags to fix), and the ini line the value came from.
-type named struct {
-	kingpin.Value
-	name    string
-	origins *origins
-}
-
-func (n named) Set(s string) error {
-	// kingpin sets the values in the order given, defaults only for
-	// flags not given: the next origin is this value's.
-	from := n.origins.next(n.name)
-	if err := n.Value.Set(s); err != nil {
-		return &FlagError{Flag: n.name, From: from, Value: s, Err: err}
-	}
-	return nil
 }
 
 // FlagError is a value a flag refused. From is the ini line that gave
@@ -441,28 +381,6 @@ func hideValue(msg, value string) string {
 	msg = strings.ReplaceAll(msg, strconv.Quote(value), strconv.Quote(secret.Mask))
 	return secret.New(value).Scrub(msg)
 }
-
-// repeatable is a flag value kingpin accepts more than once; each Set
-// replaces the value.
-type repeatable struct{ named }
-
-func (repeatable) IsCumulative() bool { return true }
-
-// lastWins tells the help not to mark the flag as a list.
-func (repeatable) lastWins() {}
-
-type repeatableBool struct{ repeatable }
-
-func (repeatableBool) IsBoolFlag() bool { return true }
-
-// cumulative is a flag each use adds to (-v, --expected-type).
-type cumulative struct{ named }
-
-func (cumulative) IsCumulative() bool { return true }
-
-type cumulativeBool struct{ cumulative }
-
-func (cumulativeBool) IsBoolFlag() bool { return true }
 
 // usageError reports a bad command line, as the monitoring-plugins do:
 // what is wrong on line 1, then a short usage. Its text, which can echo any

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
-
 	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
 	"check-itgrix/internal/secret"
@@ -44,7 +42,7 @@ type testCheck struct {
 	zone     *time.Location
 }
 
-func (testCheck) Flags(*kingpin.Application) {}
+func (testCheck) Flags(*Flags) {}
 
 func (c testCheck) Judge() (Judge, error) { return Judge{Evaluate: c.evaluate, Zone: c.zone}, nil }
 
@@ -181,7 +179,7 @@ func model(t *testing.T) flagModel {
 	return modelOf(app)
 }
 
-// TestCanonical: what kingpin is given: every value joined to its flag
+// TestCanonical: what the parser is given: every value joined to its flag
 // with '=', so "-" and "-5:5" stay values.
 func TestCanonical(t *testing.T) {
 	m := model(t)
@@ -207,7 +205,7 @@ func TestPasswords(t *testing.T) {
 	}
 }
 
-// TestUsageErrorNeverEchoesPassword: kingpin's messages name arguments;
+// TestUsageErrorNeverEchoesPassword: the parser's messages name arguments;
 // none of them may show the password.
 func TestUsageErrorNeverEchoesPassword(t *testing.T) {
 	for _, args := range [][]string{
@@ -231,9 +229,7 @@ func TestPanicBecomesUnknown(t *testing.T) {
 }
 
 func TestHelpAndVersionExit3OnStdout(t *testing.T) {
-	// --help-long and --help-man are left out: kingpin writes them to os.Stdout
-	// whatever the usage writer, which is the same stream in production.
-	for _, arg := range []string{"--help", "-h", "--version", "-V"} {
+	for _, arg := range []string{"--help", "-h", "--version", "-V", "--help-long", "--help-man"} {
 		code, out := runWith(t, spec(false), nil, arg)
 		if code != 3 || out == "" {
 			t.Errorf("%s: exit %d, %d bytes", arg, code, len(out))
@@ -373,4 +369,58 @@ func withoutUsage(out string) string {
 		return out
 	}
 	return head + "\n"
+}
+
+// canonical is the options as one would type them without surprises:
+// "--name=value" (so a value "-" or "-5:5" is never a flag), "--name" or
+// "--no-name" for a switch; --extra-opts, already expanded, left out. It
+// shows what the tokenizer made of a command line.
+func canonical(opts []option, mask func(string) string) []string {
+	out := make([]string, 0, len(opts))
+	dash := false
+	for _, o := range opts {
+		switch {
+		case o.unknown:
+			out = append(out, mask(o.typed))
+		case o.flag == nil:
+			if o.afterDash && !dash {
+				out, dash = append(out, "--"), true
+			}
+			out = append(out, mask(o.value))
+		case o.is(extraoptsFlag):
+		case o.negated:
+			out = append(out, "--no-"+o.flag.name)
+		case !o.flag.takesValue:
+			out = append(out, "--"+o.flag.name)
+		default:
+			out = append(out, "--"+o.flag.name+"="+mask(o.value))
+		}
+	}
+	return out
+}
+
+// TestWordsThatAreNoFlags: a word that is no flag's is refused by name,
+// unless --version or --help-man came before it; --help after it does
+// not hide it. A lone "-" is named too.
+func TestWordsThatAreNoFlags(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"foo"}, "UNKNOWN: usage: unexpected foo"},
+		{[]string{"-"}, "UNKNOWN: usage: unexpected -"},
+		{[]string{"--", "-v"}, "UNKNOWN: usage: unexpected -v"},
+		{[]string{"foo", "--version"}, "UNKNOWN: usage: unexpected foo"},
+		{[]string{"--help", "foo"}, "UNKNOWN: usage: unexpected foo"},
+		{[]string{"-p", "99999", "foo"}, "UNKNOWN: usage: unexpected foo"},
+		{[]string{"--version", "foo"}, "check_test dev"},
+		{[]string{"-p", "99999", "--version"}, "check_test dev"},
+		{[]string{"-p", "99999", "--help"}, "usage: check_test [<flags>]"},
+		{[]string{"-p", "99999"}, "UNKNOWN: usage: --port: port must be 1-65535"},
+	} {
+		code, out := runWith(t, spec(false), nil, c.args...)
+		if code != 3 || !strings.HasPrefix(out, c.want) {
+			t.Errorf("%q: exit %d\n%s\nwant the start %q", c.args, code, out, c.want)
+		}
+	}
 }

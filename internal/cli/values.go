@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alecthomas/kingpin/v2"
 	"github.com/xhit/go-str2duration/v2"
 
 	"check-itgrix/internal/check"
@@ -56,7 +55,7 @@ func (v stateValue) Set(s string) error {
 func (v stateValue) String() string { return strings.ToLower(v.s.String()) }
 
 // StateVar makes f a state flag that sets target, starting at def.
-func StateVar(f *kingpin.FlagClause, target *check.State, def check.State) {
+func StateVar(f *Flag, target *check.State, def check.State) {
 	*target = def
 	f.Default(strings.ToLower(def.String())).PlaceHolder("STATE").SetValue(stateValue{target})
 }
@@ -81,7 +80,7 @@ func (v rangeValue) String() string {
 }
 
 // RangeFlag makes f a Nagios range flag.
-func RangeFlag(f *kingpin.FlagClause) **check.Range {
+func RangeFlag(f *Flag) **check.Range {
 	var r *check.Range
 	f.PlaceHolder("RANGE").SetValue(rangeValue{&r})
 	return &r
@@ -102,7 +101,7 @@ func (v daysValue) Set(s string) error {
 func (v daysValue) String() string { return strconv.Itoa(*v.n) }
 
 // DaysFlag makes f a flag taking a whole number of days.
-func DaysFlag(f *kingpin.FlagClause, def int) *int {
+func DaysFlag(f *Flag, def int) *int {
 	n := def
 	f.Default(strconv.Itoa(def)).PlaceHolder("DAYS").SetValue(daysValue{&n})
 	return &n
@@ -165,7 +164,7 @@ func (v ageValue) String() string {
 }
 
 // AgeFlag makes f an age threshold flag (seconds or a duration).
-func AgeFlag(f *kingpin.FlagClause) **time.Duration {
+func AgeFlag(f *Flag) **time.Duration {
 	var d *time.Duration
 	f.PlaceHolder("DURATION").SetValue(ageValue{&d})
 	return &d

@@ -1,4 +1,4 @@
-package cli
+package main
 
 import (
 	"fmt"
@@ -32,8 +32,7 @@ func flagsToTwoColumns(flags []*kingpin.FlagModel) [][2]string {
 		if !f.IsBoolFlag() {
 			name += "=" + f.FormatPlaceHolder()
 		}
-		_, single := f.Value.(interface{ lastWins() })
-		if c, ok := f.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() && !single {
+		if c, ok := f.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
 			name += " ..."
 		}
 		rows = append(rows, [2]string{name, f.HelpWithEnvar()})
@@ -41,10 +40,10 @@ func flagsToTwoColumns(flags []*kingpin.FlagModel) [][2]string {
 	return rows
 }
 
-// PlainHelp makes app's --help read as a plugin's: "-S, --tls" rather
+// plainHelp makes app's --help read as a plugin's: "-S, --tls" rather
 // than "--[no-]tls", and no pointer to kingpin's --help-long and
 // --help-man, which only a man-page generator needs.
-func PlainHelp(app *kingpin.Application) {
+func plainHelp(app *kingpin.Application) {
 	app.UsageFuncs(usageFuncs)
 	app.HelpFlag.Help("Show this help.")
 }
