@@ -1,10 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"text/template"
 
 	"github.com/alecthomas/kingpin/v2"
+
+	"check-itgrix/internal/cli"
 )
 
 // usageFuncs replaces kingpin's flag column so --help shows "-S, --tls"
@@ -22,20 +23,12 @@ func flagsToTwoColumns(flags []*kingpin.FlagModel) [][2]string {
 		if f.Hidden {
 			continue
 		}
-		name := "--" + f.Name
-		switch {
-		case f.Short != 0:
-			name = fmt.Sprintf("-%c, %s", f.Short, name)
-		case haveShort:
-			name = "    " + name
-		}
+		value := ""
 		if !f.IsBoolFlag() {
-			name += "=" + f.FormatPlaceHolder()
+			value = f.FormatPlaceHolder()
 		}
-		if c, ok := f.Value.(interface{ IsCumulative() bool }); ok && c.IsCumulative() {
-			name += " ..."
-		}
-		rows = append(rows, [2]string{name, f.HelpWithEnvar()})
+		c, ok := f.Value.(interface{ IsCumulative() bool })
+		rows = append(rows, [2]string{cli.FlagColumn(f.Short, f.Name, value, haveShort, ok && c.IsCumulative()), f.HelpWithEnvar()})
 	}
 	return rows
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // The plugins declare their flags here rather than in a general parser:
@@ -101,17 +102,7 @@ func (f *Flag) placeHolder() string {
 	case f.hasDef && f.def != "":
 		return f.def
 	}
-	return upper(f.name)
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
+	return strings.ToUpper(f.name)
 }
 
 type stringValue string

@@ -130,9 +130,7 @@ func (a *parser) usage(short bool) {
 	_, _ = io.WriteString(a.out, b.String())
 }
 
-// rows are the help's two columns: "-S, --tls" (no "--[no-]tls": the
-// negated forms work but only add noise for someone reading the help at
-// night) and the flag's help.
+// rows are the help's two columns: each visible flag and its help.
 func (a *parser) rows() [][2]string {
 	haveShort := false
 	for _, f := range a.list {
@@ -143,22 +141,35 @@ func (a *parser) rows() [][2]string {
 		if f.hidden {
 			continue
 		}
-		name := "--" + f.name
-		switch {
-		case f.short != 0:
-			name = fmt.Sprintf("-%c, %s", f.short, name)
-		case haveShort:
-			name = "    " + name
-		}
+		value := ""
 		if !f.isBool {
-			name += "=" + f.placeHolder()
+			value = f.placeHolder()
 		}
-		if f.repeatable {
-			name += " ..."
-		}
-		rows = append(rows, [2]string{name, f.help})
+		rows = append(rows, [2]string{FlagColumn(f.short, f.name, value, haveShort, f.repeatable), f.help})
 	}
 	return rows
+}
+
+// FlagColumn is a flag as the help's first column names it: "-S, --tls"
+// (not "--[no-]tls": the negated forms work but only add noise for
+// someone reading the help at night), "    --url=URL" when other flags
+// have a short name, "-v, --verbose ..." for one that adds up; value is
+// "" for a switch. itgrix-sim's help names its flags the same way.
+func FlagColumn(short rune, name, value string, padShort, repeatable bool) string {
+	col := "--" + name
+	switch {
+	case short != 0:
+		col = fmt.Sprintf("-%c, %s", short, col)
+	case padShort:
+		col = "    " + col
+	}
+	if value != "" {
+		col += "=" + value
+	}
+	if repeatable {
+		col += " ..."
+	}
+	return col
 }
 
 // twoColumns lays the rows out as the help always has: an indent of 2, a
