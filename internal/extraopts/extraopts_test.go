@@ -58,26 +58,6 @@ func TestSection(t *testing.T) {
 	}
 }
 
-func TestLocators(t *testing.T) {
-	cases := []struct {
-		args, locs, rest []string
-	}{
-		{[]string{"-H", "h"}, nil, []string{"-H", "h"}},
-		{[]string{"--extra-opts=pbx1@/f", "-v"}, []string{"pbx1@/f"}, []string{"-v"}},
-		{[]string{"--extra-opts", "pbx1@/f", "-v"}, []string{"pbx1@/f"}, []string{"-v"}},
-		{[]string{"--extra-opts", "-v"}, []string{""}, []string{"-v"}},
-		{[]string{"-v", "--extra-opts"}, []string{""}, []string{"-v"}},
-		{[]string{"--extra-opts", "-"}, []string{""}, []string{"-"}},
-		{[]string{"--extra-opts=", "--extra-opts=@-", "--extra-opts", "b"}, []string{"", "@-", "b"}, []string{}},
-	}
-	for _, c := range cases {
-		locs, rest := Locators(c.args)
-		if !reflect.DeepEqual(locs, c.locs) || len(rest) != len(c.rest) || (len(rest) > 0 && !reflect.DeepEqual(rest, c.rest)) {
-			t.Errorf("Locators(%q) = %q, %q; want %q, %q", c.args, locs, rest, c.locs, c.rest)
-		}
-	}
-}
-
 // files is a Source over an in-memory file system.
 func files(env map[string]string, fs map[string]string) (Source, *[]string) {
 	var reads []string
