@@ -263,7 +263,7 @@ func maskedOpts(opts []option, scrub secret.Scrubber) []option {
 // would mask the password inside our words too ("-P b" would turn "port
 // must be" into "port must ***e"), so the error is told again by retell,
 // from the command line with the password masked in all the user typed
-// (see maskedArgs). When that tells the same error (the two texts agree
+// (see maskedOpts). When that tells the same error (the two texts agree
 // once both are scrubbed), its text is the one shown; otherwise the whole
 // text is scrubbed, which garbles at worst and never leaks. retell must
 // build its error from the masked command line alone (configure reads
