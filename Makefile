@@ -29,7 +29,7 @@ build:
 
 # staticcheck is built from its own module (.ci/tools) so it never enters
 # the plugins' dependency graph.
-tools: $(BIN)/staticcheck
+tools: $(BIN)/staticcheck $(BIN)/actionlint
 $(BIN)/staticcheck: .ci/tools/go.mod
 	$(GO) -C .ci/tools build -o $(CURDIR)/$(BIN)/staticcheck honnef.co/go/tools/cmd/staticcheck
 $(BIN)/nfpm: .ci/tools/go.mod

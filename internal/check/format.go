@@ -13,7 +13,7 @@ type Format int
 const (
 	// IcingaWeb2 is monitoring-plugins 3's default: one "\_[STATE] …"
 	// line per thing the check judged, each in its own state, then the
-	// facts that were not judged. Icinga Web draws each [STATE] as a state
+	// facts that were not judged. Icinga DB Web draws each [STATE] as a state
 	// ball.
 	IcingaWeb2 Format = iota
 	// Classic is the layout before monitoring-plugins 3: the same lines
@@ -28,7 +28,7 @@ var formatNames = []string{"icingaweb2", "classic"}
 // FormatHelp describes --output-format for the help text.
 func FormatHelp() string {
 	return "Layout of the lines under line 1: " + formatNames[IcingaWeb2] +
-		" (monitoring-plugins 3's: one line per thing judged, marked with its own [STATE], which Icinga Web draws as a state ball) or " +
+		" (monitoring-plugins 3's: one line per thing judged, marked with its own [STATE], which Icinga DB Web draws as a state ball) or " +
 		formatNames[Classic] + " (the same lines unmarked). Default " + Format(0).String() + "."
 }
 

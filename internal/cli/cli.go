@@ -310,7 +310,7 @@ func newApp(spec Spec, env Env) (*parser, *options) {
 	app.Flag("hostname", "Host running Itgrix (the default suits NRPE on the Asterisk host).").Short('H').Default("127.0.0.1").StringVar(&o.hostname)
 	app.Flag("port", "Port of the Itgrix status endpoint.").Short('p').Default("8077").SetValue(portValue{&o.port})
 	app.Flag("tls", "Use https.").Short('S').BoolVar(&o.tls)
-	app.Flag("url", "Full status URL; overrides -H, -p and -S.").PlaceHolder("URL").StringVar(&o.url)
+	app.Flag("url", "Full status URL; overrides -H, -p and -S from the same source (a later source's -H, -p or -S override an earlier --url).").PlaceHolder("URL").StringVar(&o.url)
 	app.Flag("username", "Admin-panel login ($ITGRIX_USERNAME).").Short('u').StringVar(&o.username)
 	app.Flag("password", "Admin-panel password ($ITGRIX_PASSWORD). Visible in ps: prefer --password-file or the variable.").Short('P').StringVar(&o.password)
 	app.Flag("password-file", fmt.Sprintf("Read the password from the first line of FILE (- is stdin; at most %d KiB).", maxPasswordFile>>10)).PlaceHolder("FILE").StringVar(&o.passwordFile)
