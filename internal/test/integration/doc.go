@@ -87,7 +87,8 @@
 // (breakages in integration_test.go): performance data out of format, and
 // an exit code that is always 0. Every engine must fail each breakage on
 // its own; an engine that reports no plugin states is exempt from the
-// exit-code one.
+// exit-code one, and zabbix, which runs no plugin, from both (broken
+// copies of its template are its self-test).
 //
 // # Running
 //
