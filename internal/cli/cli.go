@@ -166,7 +166,10 @@ func Run(spec Spec, env Env) (code int) {
 		return
 	}
 	opts := merge(ini, cmd)
-	o.scrub = o.scrub.With(passwords(opts)...)
+	// Every password an ini section set is a secret, also one a later
+	// source overrides (merge drops it from opts); the command line's are
+	// in the scrubber already.
+	o.scrub = o.scrub.With(passwords(ini)...)
 	// Every line is looked at, those a later source overrides too.
 	if err := checkOptions(append(ini, cmd...), o.scrub); err != nil {
 		result = usageError(spec, err.Error())

@@ -102,3 +102,19 @@ func TestBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestOverriddenIniPasswordStaysSecret: a password an ini section sets is
+// a secret from the moment it is read, also when the command line's own
+// password overrides it (the server may still echo it).
+func TestOverriddenIniPasswordStaysSecret(t *testing.T) {
+	ini := writeFile(t, "[s]\npassword = "+password+"\n")
+	doc := writeFile(t, `{"app_status": "`+password+`", "app_state": ""}`)
+	for _, args := range [][]string{
+		{"--extra-opts=s@" + ini, "-P", "other1234", "--status-file", doc},
+		{"--extra-opts=s@" + ini, "--password-file", writeFile(t, "other1234\n"), "--status-file", doc},
+	} {
+		if _, out := runWith(t, spec(false), nil, args...); !strings.Contains(out, "read ***") {
+			t.Errorf("%q: %s", args, out)
+		}
+	}
+}
