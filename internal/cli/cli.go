@@ -376,13 +376,37 @@ func (e *FlagError) Error() string {
 func (e *FlagError) Unwrap() error { return e.Err }
 
 // hideValue is msg without value: where it is quoted ("abc" becomes
-// "***"), and anywhere else it appears.
+// "***"), and anywhere else it appears. A value shorter than four
+// characters is masked elsewhere only where it stands alone, so that
+// "port = e" does not turn the message's own "must be" into "must b***".
 func hideValue(msg, value string) string {
 	if value == "" {
 		return msg
 	}
 	msg = strings.ReplaceAll(msg, strconv.Quote(value), strconv.Quote(secret.Mask))
-	return secret.New(value).Scrub(msg)
+	if len(value) >= 4 {
+		return secret.New(value).Scrub(msg)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(msg, value)
+		if i < 0 {
+			return b.String() + msg
+		}
+		end := i + len(value)
+		alone := (i == 0 || !isWordByte(msg[i-1])) && (end == len(msg) || !isWordByte(msg[end]))
+		b.WriteString(msg[:i])
+		if alone {
+			b.WriteString(secret.Mask)
+		} else {
+			b.WriteString(value)
+		}
+		msg = msg[end:]
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 // usageError reports a bad command line, as the monitoring-plugins do:

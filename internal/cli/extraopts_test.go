@@ -118,3 +118,20 @@ func TestOverriddenIniPasswordStaysSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestShortIniValueKeepsTheWords: a short refused value from an ini is
+// masked where it is quoted or stands alone, never inside the message's
+// own words.
+func TestShortIniValueKeepsTheWords(t *testing.T) {
+	cases := []struct{ msg, value, want string }{
+		{`port must be 1-65535, got "e"`, "e", `port must be 1-65535, got "***"`},
+		{`bad value e here`, "e", `bad value *** here`},
+		{`timeout "ab" is neither seconds`, "ab", `timeout "***" is neither seconds`},
+		{`got Secret1 and Secret1x`, "Secret1", `got *** and ***x`},
+	}
+	for _, c := range cases {
+		if got := hideValue(c.msg, c.value); got != c.want {
+			t.Errorf("hideValue(%q, %q) = %q; want %q", c.msg, c.value, got, c.want)
+		}
+	}
+}
