@@ -272,14 +272,16 @@ func merge(ini, cmd []option) []option {
 // What the user typed is scrubbed.
 func checkOptions(opts []option, scrub secret.Scrubber) error {
 	for _, o := range opts {
+		// Only what the user typed is scrubbed, never our own words.
+		typed := scrub.Scrub(o.typed)
 		var msg string
 		switch {
 		case o.unknown && o.from != nil:
-			msg = fmt.Sprintf("unknown option %q", o.typed)
+			msg = fmt.Sprintf("unknown option %q", typed)
 		case o.unknown && strings.HasPrefix(o.typed, "--"):
-			msg = fmt.Sprintf("unknown long flag '%s'", o.typed)
+			msg = fmt.Sprintf("unknown long flag '%s'", typed)
 		case o.unknown:
-			msg = fmt.Sprintf("unknown short flag '%s'", o.typed)
+			msg = fmt.Sprintf("unknown short flag '%s'", typed)
 		case o.flag == nil:
 			continue
 		case o.is(extraoptsFlag) && o.from == nil:
@@ -288,11 +290,11 @@ func checkOptions(opts []option, scrub secret.Scrubber) error {
 		case o.is(extraoptsFlag):
 			msg = extraopts.Flag + " cannot be set inside an ini file"
 		case o.flag.takesValue && !o.hasValue:
-			msg = fmt.Sprintf("expected argument for flag '%s'", o.typed)
+			msg = fmt.Sprintf("expected argument for flag '%s'", typed)
 		case !o.flag.takesValue && o.hasValue:
-			msg = fmt.Sprintf("flag '%s' takes no value", o.typed)
+			msg = fmt.Sprintf("flag '%s' takes no value", typed)
 			if o.from != nil {
-				msg += fmt.Sprintf(" (write %q)", strings.TrimLeft(o.typed, "-")+" =")
+				msg += fmt.Sprintf(" (write %q)", strings.TrimLeft(typed, "-")+" =")
 			}
 		default:
 			continue
@@ -300,7 +302,7 @@ func checkOptions(opts []option, scrub secret.Scrubber) error {
 		if o.from != nil {
 			return &iniError{from: *o.from, msg: msg, scrub: scrub}
 		}
-		return usageErr(scrub.Scrub(msg))
+		return usageErr(msg)
 	}
 	return nil
 }

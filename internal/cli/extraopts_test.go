@@ -135,3 +135,16 @@ func TestShortIniValueKeepsTheWords(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownFlagKeepsTheWords: under a password that is one of our
+// words, an unknown flag's error masks only what was typed.
+func TestUnknownFlagKeepsTheWords(t *testing.T) {
+	_, out := runWith(t, spec(false), nil, "-P", "flag", "--bogus")
+	if !strings.Contains(out, "unknown long flag '--bogus'") {
+		t.Errorf("our own words were masked: %s", out)
+	}
+	_, out = runWith(t, spec(false), nil, "-P", "Zq9secret", "--Zq9secret")
+	if strings.Contains(out, "Zq9secret") || !strings.Contains(out, "unknown long flag") {
+		t.Errorf("the typed flag leaks the password: %s", out)
+	}
+}
