@@ -25,7 +25,7 @@ type memLimit struct {
 	needed int64
 }
 
-var memLimits = []memLimit{
+var memLimits = [...]memLimit{
 	{"address-space", "ulimit -v", syscall.RLIMIT_AS, 0, 128 << 20},
 	{"data", "ulimit -d", syscall.RLIMIT_DATA, 5, 64 << 20},
 }
@@ -44,14 +44,22 @@ func checkLimits() error {
 	if err := checkFreeFDs(); err != nil {
 		return err
 	}
-	statm, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
+	// What the process holds is read only under a memory limit: without
+	// one (nearly always) there is nothing to compare it with.
+	var limits [len(memLimits)]syscall.Rlimit
+	limited := false
+	for i, l := range memLimits {
+		if syscall.Getrlimit(l.resource, &limits[i]) == nil && limits[i].Cur != ^uint64(0) {
+			limited = true
+		}
+	}
+	if !limited {
 		return nil
 	}
-	fields := strings.Fields(string(statm))
-	for _, l := range memLimits {
-		var rl syscall.Rlimit
-		if err := syscall.Getrlimit(l.resource, &rl); err != nil || rl.Cur == ^uint64(0) || l.statm >= len(fields) {
+	fields := strings.Fields(readStatm())
+	for i, l := range memLimits {
+		rl := limits[i]
+		if rl.Cur == ^uint64(0) || l.statm >= len(fields) {
 			continue
 		}
 		pages, err := strconv.ParseInt(fields[l.statm], 10, 64)
@@ -74,6 +82,23 @@ func checkLimits() error {
 	return nil
 }
 
+// readStatm is /proc/self/statm, or "" when it cannot be read. Raw system
+// calls into a buffer on the stack: an os.File would set up the poller
+// (an epoll instance, an eventfd) for one read of one line.
+func readStatm() string {
+	fd, err := syscall.Open("/proc/self/statm", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return ""
+	}
+	defer syscall.Close(fd)
+	var buf [256]byte
+	n, err := syscall.Read(fd, buf[:])
+	if err != nil || n <= 0 {
+		return ""
+	}
+	return string(buf[:n])
+}
+
 // fdsNeeded is how many free file descriptors a check needs: Go's poller
 // (epoll and eventfd), then a file being read or the connection, with a
 // margin for a second connection (a Digest server that closes the first).
@@ -81,27 +106,42 @@ func checkLimits() error {
 const fdsNeeded = 6
 
 // checkFreeFDs refuses to run a check under an open-files limit (ulimit -n)
-// that leaves fewer than fdsNeeded free, counting by opening /dev/null with
-// raw system calls (nothing that would set up the poller).
+// that leaves fewer than fdsNeeded free. It counts with raw system calls
+// (nothing that would set up the poller): /dev/null opened once, then
+// duplicated, which costs no path lookup.
 func checkFreeFDs() error {
-	var fds []int
+	var fds [fdsNeeded]int
+	n := 0
 	defer func() {
-		for _, fd := range fds {
+		for _, fd := range fds[:n] {
 			_ = syscall.Close(fd)
 		}
 	}()
-	for len(fds) < fdsNeeded {
-		fd, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+	for n < fdsNeeded {
+		var fd int
+		var err error
+		if n == 0 {
+			fd, err = syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		} else {
+			var r uintptr
+			var errno syscall.Errno
+			r, _, errno = syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fds[0]), syscall.F_DUPFD_CLOEXEC, 0)
+			fd = int(r)
+			if errno != 0 {
+				err = errno
+			}
+		}
 		if err == syscall.EMFILE {
 			var rl syscall.Rlimit
 			_ = syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl)
 			return fmt.Errorf("the open-files limit (ulimit -n) of %d leaves %d descriptors free; a check needs %d: raise the limit to %d or more",
-				rl.Cur, len(fds), fdsNeeded, max(rl.Cur+uint64(fdsNeeded-len(fds)), 64))
+				rl.Cur, n, fdsNeeded, max(rl.Cur+uint64(fdsNeeded-n), 64))
 		}
 		if err != nil {
 			return nil // no /dev/null to count with: let the check try
 		}
-		fds = append(fds, fd)
+		fds[n] = fd
+		n++
 	}
 	return nil
 }
