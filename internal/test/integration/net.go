@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
+	"sync"
 )
 
 // NetEnv names the variable that confines a run's PBX addresses to a
@@ -84,13 +86,44 @@ func (nt *Net) free(n int, ports []int) error {
 	return nil
 }
 
-// FreePort returns a port the kernel reports free on 127.0.0.1, for a
-// daemon about to bind it.
+// FreePort returns a port free on 127.0.0.1, for a daemon about to bind
+// it. The kernel's own choice (port 0) would come from the ephemeral range,
+// where any outgoing connection of the run (an engine polling a PBX, a
+// browser) may take it as its source port before the daemon binds it; so
+// the port is drawn below that range, and never twice in one run.
 func FreePort() (int, error) {
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	lo, hi := freePortRange()
+	for try := 0; try < 200; try++ {
+		port := lo + rand.IntN(hi-lo)
+		if _, taken := handedOut.LoadOrStore(port, true); taken {
+			continue
+		}
+		l, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free port on 127.0.0.1 in %d-%d after 200 tries", lo, hi-1)
+}
+
+// handedOut holds the ports FreePort has given, so two daemons of a run
+// never get the same one before either binds it.
+var handedOut sync.Map
+
+// freePortRange is the ports below the ephemeral range
+// (net.ipv4.ip_local_port_range), above the well-known and the usual
+// service ports.
+func freePortRange() (lo, hi int) {
+	lo, hi = 20000, 32768
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return lo, hi
+	}
+	var first, last int
+	if _, err := fmt.Sscan(string(b), &first, &last); err == nil && first > lo+1000 {
+		hi = first
+	}
+	return lo, hi
 }
