@@ -304,7 +304,10 @@ func main() {
 	emp := &candidate{name: "empty Go program", argv: []string{*empty}}
 	imp := &candidate{name: "Go, imports net/http + encoding/json only", argv: []string{*imports}}
 	ver := &candidate{name: "check_itgrix_app --version", argv: []string{plugin, "--version"}, code: 3, out: "check_itgrix_app "}
-	startCands := []*candidate{exe, emp, imp, ver, fl, app}
+	// What linking the GET costs before main: the floor, started without
+	// arguments, initialises what the floor links and exits.
+	fls := &candidate{name: "floor, started without arguments", argv: []string{*floor}, code: 3, out: "usage: floor "}
+	startCands := []*candidate{exe, emp, imp, fls, ver, fl, app}
 	interleave(startCands, *startRuns)
 
 	var b strings.Builder
@@ -337,6 +340,8 @@ func main() {
 		}
 	}
 	fmt.Fprintf(&b, "| for reference: imports-only / empty (median wall) | %.3f | %s | | |\n", ratio(ss[imp].wallMed, ss[emp].wallMed), turnByTurn(imp, emp))
+	fmt.Fprintf(&b, "| for reference: floor started without arguments / imports-only (median wall) | %.3f | %s | | |\n", ratio(ss[fls].wallMed, ss[imp].wallMed), turnByTurn(fls, imp))
+	fmt.Fprintf(&b, "| for reference: --version / floor started without arguments (median wall) | %.3f | %s | | |\n", ratio(ss[ver].wallMed, ss[fls].wallMed), turnByTurn(ver, fls))
 	fmt.Fprintf(&b, "| for reference: --version / bare Go Digest GET (median wall) | %.3f | %s | | |\n", ratio(ss[ver].wallMed, ss[fl].wallMed), turnByTurn(ver, fl))
 	fmt.Fprintf(&b, "\nThe verdict is on the ratio of the medians; \"turn by turn\" is the median of the ratios within each turn, which a drift of the machine's speed during the run moves less.\n")
 	fmt.Fprint(os.Stdout, b.String())

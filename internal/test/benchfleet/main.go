@@ -121,8 +121,12 @@ func ints(s string) []int {
 }
 
 type bench struct {
-	o       options
-	pids    []int // daemons we started, stopped by PID
+	o options
+	// daemons are the engines running, sim the simulator: each stopped
+	// by its PID.
+	daemons []*integration.Daemon
+	sim     *exec.Cmd
+	simDone chan struct{}
 	members [][]string
 }
 
@@ -154,12 +158,12 @@ func (b *bench) run() int {
 	if err := sim.Start(); err != nil {
 		return b.fail("itgrix-sim: %v", err)
 	}
-	b.pids = append(b.pids, sim.Process.Pid)
+	b.sim, b.simDone = sim, make(chan struct{})
 	line, _ := bufio.NewReader(simOut).ReadString('\n')
 	if !strings.HasPrefix(line, "listening on ") {
 		return b.fail("itgrix-sim did not start: %q", line)
 	}
-	go io.Copy(io.Discard, simOut)
+	go func() { _, _ = io.Copy(io.Discard, simOut); _ = sim.Wait(); close(b.simDone) }()
 	var rungs []rung
 	best := map[string]int{} // by "engine/command"
 	for _, name := range o.engines {
@@ -263,8 +267,7 @@ func (b *bench) rung(e engine, c command, n, simPID int) (rung, error) {
 			return r, fmt.Errorf("chown: %v %s", err, out)
 		}
 	}
-	cmd := exec.Command("taskset", append([]string{"-c", o.engineCPU}, argv...)...)
-	cmd.Env = append(os.Environ(), env...)
+	var cred *syscall.Credential
 	if o.runAs != "" && !e.dropsRoot() {
 		u, err := user.Lookup(o.runAs)
 		if err != nil {
@@ -272,19 +275,16 @@ func (b *bench) rung(e engine, c command, n, simPID int) (rung, error) {
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
-	logf, _ := os.Create(dir + "/daemon.out")
-	defer logf.Close()
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
+	d, err := integration.StartDaemonAs(cred, e.name(), dir+"/daemon.out", append(os.Environ(), env...),
+		append([]string{"taskset", "-c", o.engineCPU}, argv...)...)
+	if err != nil {
 		return r, err
 	}
-	pid := cmd.Process.Pid
-	b.pids = append(b.pids, pid)
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	defer b.stop(pid, exited)
+	b.daemons = append(b.daemons, d)
+	defer b.stop(d)
+	pid := d.Pid()
 
 	// The engine's figures answer once the configuration is loaded.
 	deadline := time.Now().Add(60 * time.Second)
@@ -292,11 +292,10 @@ func (b *bench) rung(e engine, c command, n, simPID int) (rung, error) {
 		if _, err := e.figures(); err == nil {
 			break
 		}
-		select {
-		case <-exited:
-			return r, fmt.Errorf("%s exited; see %s and %s/daemon.out", e.name(), e.log(dir), dir)
-		case <-time.After(200 * time.Millisecond):
+		if err := d.Exited(); err != nil {
+			return r, fmt.Errorf("%w; see %s", err, e.log(dir))
 		}
+		time.Sleep(200 * time.Millisecond)
 		if time.Now().After(deadline) {
 			return r, fmt.Errorf("%s did not come up; see %s and %s/daemon.out", e.name(), e.log(dir), dir)
 		}
@@ -369,34 +368,33 @@ func simAnswers(listen string) (int64, error) {
 	return s.Answers, err
 }
 
-// stop ends the engine by its PID: TERM, then KILL after 10 s, and then
-// any of its descendants still alive (checks in flight).
-func (b *bench) stop(pid int, exited chan struct{}) {
-	kids := descendants(pid)
-	_ = syscall.Kill(pid, syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-		<-exited
-	}
-	for _, k := range kids {
-		_ = syscall.Kill(k, syscall.SIGKILL)
-	}
-	for i, p := range b.pids {
-		if p == pid {
-			b.pids = append(b.pids[:i], b.pids[i+1:]...)
+// stop ends the engine by its PID (TERM, then KILL for its process group:
+// checks in flight) and forgets it.
+func (b *bench) stop(d *integration.Daemon) {
+	d.Stop()
+	for i, x := range b.daemons {
+		if x == d {
+			b.daemons = append(b.daemons[:i], b.daemons[i+1:]...)
 			break
 		}
 	}
 }
 
+// stopAll ends every engine still running and the simulator, and waits
+// for each: the next step of a CI run must not find them holding ports.
 func (b *bench) stopAll() {
-	for _, p := range b.pids {
-		for _, k := range descendants(p) {
-			_ = syscall.Kill(k, syscall.SIGTERM)
-		}
-		_ = syscall.Kill(p, syscall.SIGTERM)
+	for _, d := range b.daemons {
+		d.Stop()
 	}
-	b.pids = nil
+	b.daemons = nil
+	if b.sim != nil {
+		_ = b.sim.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-b.simDone:
+		case <-time.After(10 * time.Second):
+			_ = b.sim.Process.Kill()
+			<-b.simDone
+		}
+		b.sim = nil
+	}
 }

@@ -60,6 +60,9 @@ func DaemonEnv() []string {
 	return []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TZ=UTC", "LANG=C.UTF-8"}
 }
 
+// Pid is the daemon's process ID, which is also its process group's.
+func (d *Daemon) Pid() int { return d.cmd.Process.Pid }
+
 // Exited reports an error if the daemon has already exited, with the tail
 // of its log.
 func (d *Daemon) Exited() error {
