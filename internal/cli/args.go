@@ -13,9 +13,9 @@ import (
 // The command line is read once, here, from the flags the plugin declares:
 // every word becomes an option that knows its flag, its value and where it
 // was given. Help detection, the password candidates, the -t budget for
-// --extra-opts, their locators, the precedence of the command line over
-// ini files and the masked line a usage error is told again from are all
-// answers about these options, so none of them restates a flag name.
+// --extra-opts, their locators and the precedence of the command line
+// over ini files are all answers about these options, so none of them
+// restates a flag name.
 
 // flagInfo is what a flag's name means before parsing.
 type flagInfo struct {

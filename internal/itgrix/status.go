@@ -219,7 +219,7 @@ type DocumentError struct {
 	// JSON at all (an error page saved with curl): the message ends with
 	// its first line, sanitised, shortened and in quotes. It is kept long
 	// enough that a password beginning in the part shown ends inside it,
-	// so redaction, which runs before shortening, sees all of it.
+	// so scrubbing, which runs before shortening, sees all of it.
 	Start string
 }
 
