@@ -58,19 +58,29 @@ func Shaped(text string, shape func(string) string) any {
 // whole text by one (see MessageError), is spliced in with its marks kept.
 // A verb such as %q applies to an outside part after it is scrubbed.
 func Say(format string, args ...any) Message {
-	m, _ := say(format, args)
+	m, _, ok := say(format, args...)
+	if !ok {
+		// Formats are ours and use neither '*' nor '['; should one, the
+		// whole text counts as outside: masked too much, never too little.
+		return Message{parts: []part{{text: fmt.Sprintf(format, args...), outside: true}}}
+	}
 	return m
 }
 
 // Errorf is Say as an error, as fmt.Errorf: %w arguments are wrapped.
+// Handing format and args on to fmt (Say, and fmt.Errorf for a format
+// say cannot read, whose text is then scrubbed whole) makes vet check
+// every call's format against its arguments.
 func Errorf(format string, args ...any) error {
-	m, wrapped := say(format, args)
+	m, wrapped, ok := say(format, args...)
+	if !ok {
+		return fmt.Errorf(format, args...)
+	}
 	return &messageError{m: m, wrapped: wrapped}
 }
 
-func say(format string, args []any) (Message, []error) {
-	var m Message
-	var wrapped []error
+// say reads format as fmt does; ok is false for a format it cannot read.
+func say(format string, args ...any) (m Message, wrapped []error, ok bool) {
 	var lit strings.Builder
 	next := 0
 	for i := 0; i < len(format); {
@@ -85,9 +95,7 @@ func say(format string, args []any) (Message, []error) {
 		}
 		verb, size := utf8.DecodeRuneInString(format[j:])
 		if j >= len(format) || verb == '*' || verb == '[' {
-			// Formats are ours and use neither; should one, the whole
-			// text counts as outside: masked too much, never too little.
-			return Message{parts: []part{{text: fmt.Sprintf(format, args...), outside: true}}}, nil
+			return Message{}, nil, false
 		}
 		flags := format[i+1 : j]
 		spec := "%" + flags + string(verb)
@@ -113,7 +121,7 @@ func say(format string, args []any) (Message, []error) {
 		m.arg(spec, a)
 	}
 	m.add(part{text: lit.String()})
-	return m, wrapped
+	return m, wrapped, true
 }
 
 // arg adds one argument formatted by spec.

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"check-itgrix/internal/check"
 	"check-itgrix/internal/secret"
 )
 
@@ -119,5 +121,31 @@ func TestVerboseAddressKeepsOurWords(t *testing.T) {
 		if !strings.Contains(out, "\naddress: --url from the command line") {
 			t.Errorf("password %q:\n%s", p, out)
 		}
+	}
+}
+
+// TestFlagErrorsAreTold: every value a shared flag refuses gives an error
+// told by a check.Message, so what it repeats of the value is masked and
+// its words are not. An error without one would be scrubbed whole.
+func TestFlagErrorsAreTold(t *testing.T) {
+	app, _ := newApp(spec(false), Env{Stdout: io.Discard})
+	refused := 0
+	for _, f := range app.list {
+		for _, v := range []string{"e", "e:x", "-1", "99999", "0"} {
+			if f.isBool && v != "e" {
+				continue
+			}
+			err := f.value.Set(v)
+			if err == nil {
+				continue
+			}
+			refused++
+			if _, ok := check.Told(err); !ok {
+				t.Errorf("--%s %q: %q is told by no check.Message", f.name, v, err)
+			}
+		}
+	}
+	if refused < 10 {
+		t.Errorf("only %d values refused: the test no longer reaches the flags", refused)
 	}
 }
