@@ -20,10 +20,10 @@ import (
 // `time` metric and, with -v, where the document came from. Every message
 // is a check.Message whose outside parts (the server's text, the user's
 // file names and URL) are scrubbed as it is shown (see shown); the
-// messages' own words never are. One -t budget covers everything after the command
-// line is checked: reading --password-file, --ca-file and --status-file,
-// and the whole HTTP exchange. The time metric is always measured on the
-// real clock, whatever --now says.
+// messages' own words never are. One -t budget covers everything after
+// the command line is checked: reading --password-file, --ca-file and
+// --status-file, and the whole HTTP exchange. The time metric is always
+// measured on the real clock, whatever --now says.
 func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 	start := env.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
