@@ -95,10 +95,8 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	select {
 	case res := <-done:
 		if res.err != nil {
-			// The system's reason ("no such file or directory") is its
-			// own fixed words, never the file's.
-			why := reason(res.err)
-			return nil, &inputError{msg: check.Say("cannot read %s %s: %s", check.Ours(flag), name, check.Ours(why)), reason: why}
+			why, told := reason(res.err)
+			return nil, &inputError{msg: check.Say("cannot read %s %s: %s", check.Ours(flag), name, told), reason: why}
 		}
 		return res.data, nil
 	case <-ctx.Done():
@@ -112,12 +110,16 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 
 // reason is why the system could not open or read a file ("no such file
 // or directory"), without the path: the message names the file already.
-func reason(err error) string {
+// told is how a message repeats it: the system's reason is its own fixed
+// words, never the file's; any other error (a reader's, a recovered
+// panic) is outside text.
+func reason(err error) (why string, told any) {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return pe.Err.Error()
+		why = pe.Err.Error()
+		return why, check.Ours(why)
 	}
-	return err.Error()
+	return err.Error(), err.Error()
 }
 
 // readPasswordFile returns the first line of --password-file (without a

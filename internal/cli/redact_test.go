@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -147,5 +148,31 @@ func TestFlagErrorsAreTold(t *testing.T) {
 	}
 	if refused < 10 {
 		t.Errorf("only %d values refused: the test no longer reaches the flags", refused)
+	}
+}
+
+// failingReader fails every read with its error.
+type failingReader struct{ err error }
+
+func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
+
+// TestReadErrorIsOutsideText: the system's reason a file cannot be read
+// is its own words, but any other error a read returns is outside text,
+// masked where it repeats the password; the message's words stay.
+func TestReadErrorIsOutsideText(t *testing.T) {
+	var out strings.Builder
+	Run(spec(false), Env{
+		Args:   []string{"-P", "line", "--status-file", "-"},
+		Getenv: func(string) string { return "" },
+		Stdin:  failingReader{errors.New("pipe broke on line 3")},
+		Stdout: &out,
+		Now:    fixed,
+	})
+	if line1, _, _ := strings.Cut(out.String(), "\n"); line1 != "UNKNOWN: cannot read --status-file -: pipe broke on *** 3 | 'time'=0s;;;0; " {
+		t.Errorf("%q", line1)
+	}
+	_, got := runWith(t, spec(false), map[string]string{"ITGRIX_PASSWORD": "file"}, "--status-file", filepath.Join(t.TempDir(), "none"))
+	if !strings.Contains(got, ": no such file or directory") || !strings.Contains(got, "cannot read --status-file ") {
+		t.Errorf("the system's reason is masked: %s", got)
 	}
 }
