@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"time"
 
@@ -94,7 +93,7 @@ func (c *appCheck) Judge() (cli.Judge, error) {
 type refused struct{}
 
 func (refused) Set(string) error {
-	return errors.New("not an option of the app check: the call queue's thresholds are --queue-warning and --queue-critical (also --storage-*, --batch-*, --cache-age-*)")
+	return check.Errorf("not an option of the app check: the call queue's thresholds are --queue-warning and --queue-critical (also --storage-*, --batch-*, --cache-age-*)")
 }
 
 func (refused) String() string { return "" }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -74,7 +73,7 @@ func (c *licenseCheck) Judge() (cli.Judge, error) {
 	if *c.zone != "" {
 		loc, err := time.LoadLocation(*c.zone)
 		if err != nil {
-			return cli.Judge{}, fmt.Errorf("unknown --timezone %q", *c.zone)
+			return cli.Judge{}, check.Errorf("unknown --timezone %q", *c.zone)
 		}
 		o.Location = loc
 	}

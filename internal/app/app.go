@@ -51,12 +51,12 @@ func DefaultOptions() Options {
 func (o Options) Validate() error {
 	for _, d := range []*time.Duration{o.CacheAgeWarning, o.CacheAgeCritical} {
 		if d != nil && *d < 0 {
-			return fmt.Errorf("cache age must not be negative")
+			return check.Errorf("cache age must not be negative")
 		}
 	}
 	if o.CacheAgeWarning != nil && o.CacheAgeCritical != nil && *o.CacheAgeCritical < *o.CacheAgeWarning {
-		return fmt.Errorf("--cache-age-critical (%s) must not be shorter than --cache-age-warning (%s)",
-			check.FormatNumber(o.CacheAgeCritical.Seconds())+"s", check.FormatNumber(o.CacheAgeWarning.Seconds())+"s")
+		return check.Errorf("--cache-age-critical (%s) must not be shorter than --cache-age-warning (%s)",
+			check.Ours(check.FormatNumber(o.CacheAgeCritical.Seconds())+"s"), check.Ours(check.FormatNumber(o.CacheAgeWarning.Seconds())+"s"))
 	}
 	return nil
 }

@@ -50,8 +50,8 @@ func (f *Format) Set(s string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("output format must be %s or %s, got %q",
-		strings.Join(formatNames[:len(formatNames)-1], ", "), formatNames[len(formatNames)-1], s)
+	return Errorf("output format must be %s or %s, got %q",
+		Ours(strings.Join(formatNames[:len(formatNames)-1], ", ")), Ours(formatNames[len(formatNames)-1]), s)
 }
 
 // mark is what a judged part's line starts with: "\\_[CRITICAL] " in

@@ -1,7 +1,6 @@
 package check
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -72,7 +71,7 @@ func isNumber(s string) bool {
 func ParseRange(spec string) (Range, error) {
 	s := strings.TrimSpace(spec)
 	if s == "" {
-		return Range{}, fmt.Errorf("empty range")
+		return Range{}, Errorf("empty range")
 	}
 	r := Range{Spec: s, endInf: true}
 	body := s
@@ -91,35 +90,35 @@ func ParseRange(spec string) (Range, error) {
 	default:
 		v, err := rangeNumber(start)
 		if err != nil {
-			return Range{}, fmt.Errorf("range %q: start %w", spec, err)
+			return Range{}, Errorf("range %q: start %w", spec, err)
 		}
 		r.start = v
 	}
 	if end != "" || !colon {
 		v, err := rangeNumber(end)
 		if err != nil {
-			return Range{}, fmt.Errorf("range %q: end %w", spec, err)
+			return Range{}, Errorf("range %q: end %w", spec, err)
 		}
 		r.end, r.endInf = v, false
 	}
 	if !r.startInf && !r.endInf && r.start > r.end {
-		return Range{}, fmt.Errorf("range %q: start is greater than end", spec)
+		return Range{}, Errorf("range %q: start is greater than end", spec)
 	}
 	return r, nil
 }
 
 func rangeNumber(s string) (float64, error) {
 	if s == "" {
-		return 0, fmt.Errorf("is missing")
+		return 0, Errorf("is missing")
 	}
 	if !isNumber(s) {
-		return 0, fmt.Errorf("%q is not a number", s)
+		return 0, Errorf("%q is not a number", s)
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	// An end goes into performance data as a plain decimal, where 1e300
 	// would be 301 digits.
 	if _, ok := perfNumber(v); err != nil || !ok {
-		return 0, fmt.Errorf("%q is too large or too precise for performance data (at most %d characters as a plain number)", s, maxPlain)
+		return 0, Errorf("%q is too large or too precise for performance data (at most %d characters as a plain number)", s, maxPlain)
 	}
 	return v, nil
 }

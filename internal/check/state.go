@@ -5,7 +5,6 @@
 package check
 
 import (
-	"fmt"
 	"strings"
 )
 
@@ -73,5 +72,5 @@ func ParseState(s string) (State, error) {
 	case "unknown", "3":
 		return Unknown, nil
 	}
-	return Unknown, fmt.Errorf("state must be one of ok, warning, critical, unknown (or 0-3), got %q", s)
+	return Unknown, Errorf("state must be one of ok, warning, critical, unknown (or 0-3), got %q", s)
 }

@@ -1,22 +1,21 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"check-itgrix/internal/check"
 	"check-itgrix/internal/extraopts"
-	"check-itgrix/internal/secret"
 )
 
 // The command line is read once, here, from the flags the plugin declares:
 // every word becomes an option that knows its flag, its value and where it
 // was given. Help detection, the password candidates, the -t budget for
-// --extra-opts, their locators, the precedence of the command line over
-// ini files and the masked line a usage error is told again from are all
-// answers about these options, so none of them restates a flag name.
+// --extra-opts, their locators and the precedence of the command line
+// over ini files are all answers about these options, so none of them
+// restates a flag name.
 
 // flagInfo is what a flag's name means before parsing.
 type flagInfo struct {
@@ -269,59 +268,44 @@ func merge(ini, cmd []option) []option {
 // checkOptions refuses what no parser could make sense of: an unknown
 // flag, a value missing or given to a switch, --extra-opts in an ini file.
 // An ini line is named by file, section and line, never by its value.
-// What the user typed is scrubbed.
-func checkOptions(opts []option, scrub secret.Scrubber) error {
+// What the user typed (the flag as written, the file and section names)
+// is outside text; the rest is our words.
+func checkOptions(opts []option) error {
 	for _, o := range opts {
-		// Only what the user typed is scrubbed, never our own words.
-		typed := scrub.Scrub(o.typed)
-		var msg string
+		var msg check.Message
 		switch {
 		case o.unknown && o.from != nil:
-			msg = fmt.Sprintf("unknown option %q", typed)
+			msg = check.Say("unknown option %q", o.typed)
 		case o.unknown && strings.HasPrefix(o.typed, "--"):
-			msg = fmt.Sprintf("unknown long flag '%s'", typed)
+			msg = check.Say("unknown long flag '%s'", o.typed)
 		case o.unknown:
-			msg = fmt.Sprintf("unknown short flag '%s'", typed)
+			msg = check.Say("unknown short flag '%s'", o.typed)
 		case o.flag == nil:
 			continue
 		case o.is(extraoptsFlag) && o.from == nil:
 			// Bare, it names the default file and section.
 			continue
 		case o.is(extraoptsFlag):
-			msg = extraopts.Flag + " cannot be set inside an ini file"
+			msg = check.Say("%s cannot be set inside an ini file", check.Ours(extraopts.Flag))
 		case o.flag.takesValue && !o.hasValue:
-			msg = fmt.Sprintf("expected argument for flag '%s'", typed)
+			msg = check.Say("expected argument for flag '%s'", o.typed)
 		case !o.flag.takesValue && o.hasValue:
-			msg = fmt.Sprintf("flag '%s' takes no value", typed)
+			msg = check.Say("flag '%s' takes no value", o.typed)
 			if o.from != nil {
-				msg += fmt.Sprintf(" (write %q)", strings.TrimLeft(typed, "-")+" =")
+				// The key as it should be written, "key =", quoted.
+				msg = check.Say("%s (write %s)", msg, check.Shaped(strings.TrimLeft(o.typed, "-"), func(s string) string {
+					return strconv.Quote(s + " =")
+				}))
 			}
 		default:
 			continue
 		}
 		if o.from != nil {
-			return &iniError{from: *o.from, msg: msg, scrub: scrub}
+			return check.Errorf("%s %s: %s", check.Ours(extraopts.Flag), o.from.Message(), msg)
 		}
-		return usageErr(msg)
+		return check.Errorf("%s", msg)
 	}
 	return nil
-}
-
-// usageErr is a usage error whose text is ready to show.
-type usageErr string
-
-func (e usageErr) Error() string { return string(e) }
-
-// iniError is an ini line the check cannot use; its file and section are
-// the user's words, scrubbed when shown.
-type iniError struct {
-	from  extraopts.Origin
-	msg   string
-	scrub secret.Scrubber
-}
-
-func (e *iniError) Error() string {
-	return e.scrub.Scrub(extraopts.Flag+" "+e.from.File+" section ["+e.from.Section+"] line "+strconv.Itoa(e.from.Line)) + ": " + e.msg
 }
 
 // origins are where each flag's kept occurrences were given, in order,
@@ -350,33 +334,35 @@ func (m origins) next(flag string) *extraopts.Origin {
 }
 
 // sources says where the address came from, for -v: each of --url, -H,
-// -p and -S that counts, and the file, section and line or the command
-// line that set it.
-func sources(opts []option) string {
-	from := map[string]string{}
+// -p and -S that counts, and the file, section and line (the user's
+// words) or the command line that set it.
+func sources(opts []option) check.Message {
+	from := map[string]check.Message{}
 	for _, o := range opts {
 		if o.flag == nil {
 			continue
 		}
 		switch o.flag.name {
 		case "url", "hostname", "port", "tls":
-			from[o.flag.name] = "the command line"
+			from[o.flag.name] = check.Say("the command line")
 			if o.from != nil {
-				from[o.flag.name] = o.from.String()
+				from[o.flag.name] = o.from.Message()
 			}
 		}
 	}
 	if f, ok := from["url"]; ok {
-		return "--url from " + f
+		return check.Say("--url from %s", f)
 	}
-	var parts []string
+	var m check.Message
+	sep := check.Ours("")
 	for _, n := range []struct{ name, typed string }{{"hostname", "-H"}, {"port", "-p"}, {"tls", "-S"}} {
 		if f, ok := from[n.name]; ok {
-			parts = append(parts, n.typed+" from "+f)
+			m = check.Say("%s%s%s from %s", m, sep, check.Ours(n.typed), f)
+			sep = ", "
 		}
 	}
-	if len(parts) == 0 {
-		return "the defaults of -H and -p"
+	if sep == "" {
+		return check.Say("the defaults of -H and -p")
 	}
-	return strings.Join(parts, ", ")
+	return m
 }

@@ -6,7 +6,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -93,8 +92,13 @@ type options struct {
 	// origins says where each value being parsed came from.
 	origins *origins
 	// address says where the URL came from, for -v.
-	address string
+	address check.Message
 }
+
+// shown is the one way an error becomes text for the output: its
+// check.Message with the password scrubbed out of what came from outside,
+// or, for an error told by none, its whole text scrubbed.
+func (o *options) shown(err error) string { return check.Shown(err, o.scrub.Scrub) }
 
 // checkStdin refuses a standard input asked to feed two things.
 func (o *options) checkStdin(locators []string) error {
@@ -113,7 +117,7 @@ func (o *options) checkStdin(locators []string) error {
 		}
 	}
 	if len(readers) > 1 {
-		return fmt.Errorf("standard input can feed one of %s, not several", strings.Join(readers, ", "))
+		return check.Errorf("standard input can feed one of %s, not several", check.Ours(strings.Join(readers, ", ")))
 	}
 	return nil
 }
@@ -144,7 +148,7 @@ func Run(spec Spec, env Env) (code int) {
 				code = int(check.Unknown)
 				return
 			}
-			result = check.Fail(check.Unknown, "internal error: "+o.scrub.Scrub(fmt.Sprint(p)))
+			result = check.Fail(check.Unknown, o.shown(check.Errorf("internal error: %s", fmt.Sprint(p))))
 		}
 		_ = check.Write(env.Stdout, result, verbose, format)
 		code = int(result.State)
@@ -159,31 +163,25 @@ func Run(spec Spec, env Env) (code int) {
 	for i, e := range read {
 		ini[i] = model.fromIni(e)
 	}
+	// Every password an ini section set is a secret: also one a later
+	// source overrides (merge drops it from opts), and one a section read
+	// before a failure set (it may be in a later --extra-opts' file or
+	// section name). The command line's are in the scrubber already.
+	o.scrub = o.scrub.With(passwords(ini)...)
 	if err != nil {
-		// A password a section read before the failure set may be in a
-		// later --extra-opts' file or section name.
-		result = usageError(spec, extraOptsShown(err, o.scrub.With(passwords(ini)...)))
+		result = usageError(spec, o.shown(err))
 		return
 	}
 	opts := merge(ini, cmd)
-	// Every password an ini section set is a secret, also one a later
-	// source overrides (merge drops it from opts); the command line's are
-	// in the scrubber already.
-	o.scrub = o.scrub.With(passwords(ini)...)
 	// Every line is looked at, those a later source overrides too.
-	if err := checkOptions(append(ini, cmd...), o.scrub); err != nil {
-		result = usageError(spec, err.Error())
+	if err := checkOptions(append(ini, cmd...)); err != nil {
+		result = usageError(spec, o.shown(err))
 		return
 	}
 	run, err := configure(env, app, o, spec.Check.Judge, opts, locators(cmd))
 	verbose, format = o.verbose, o.format
 	if err != nil {
-		result = usageError(spec, retold(err, o.scrub, func() error {
-			app, again := newApp(spec, Env{Stdout: io.Discard})
-			again.scrub = o.scrub
-			_, err := configure(masked(env, o.scrub), app, again, spec.Check.Judge, maskedOpts(opts, o.scrub), locators(cmd))
-			return err
-		}))
+		result = usageError(spec, o.shown(err))
 		return
 	}
 	if limitErr != nil {
@@ -207,9 +205,8 @@ type checked struct {
 
 // configure parses the merged options and checks them together. Every
 // usage error comes from here, and nothing here reads a file, stdin or the
-// network, so a usage error can be told again from the same options with
-// the password masked (see retold). o is filled even on error: -v and
-// the secrets found so far still count.
+// network. o is filled even on error: -v and the secrets found so far
+// still count.
 func configure(env Env, app *parser, o *options, judge func() (Judge, error), opts []option, locators []string) (checked, error) {
 	*o.origins = originsOf(opts)
 	if err := app.parse(opts, o.origins); err != nil {
@@ -235,76 +232,6 @@ func configure(env Env, app *parser, o *options, judge func() (Judge, error), op
 		return checked{}, err
 	}
 	return checked{evaluate: j.Evaluate, evalNow: evalNow, request: req}, nil
-}
-
-// masked is env with the secrets masked in every variable, and nothing to
-// read or write: what configure needs to tell a usage error again.
-func masked(env Env, scrub secret.Scrubber) Env {
-	return Env{
-		Getenv: func(k string) string { return scrub.Scrub(env.Getenv(k)) },
-		Stdin:  strings.NewReader(""),
-		Stdout: io.Discard,
-		Now:    env.Now,
-	}
-}
-
-// maskedOpts is opts with the secrets masked in every value the user
-// typed; the flags are the check's own words and stay.
-func maskedOpts(opts []option, scrub secret.Scrubber) []option {
-	out := make([]option, len(opts))
-	for i, o := range opts {
-		if o.value != "" {
-			o.value = scrub.Scrub(o.value)
-		}
-		out[i] = o
-	}
-	return out
-}
-
-// retold is the text of a usage error with the password out of what it
-// echoes and the message's own words whole. Scrubbing the whole text
-// would mask the password inside our words too ("-P b" would turn "port
-// must be" into "port must ***e"), so the error is told again by retell,
-// from the command line with the password masked in all the user typed
-// (see maskedOpts). When that tells the same error (the two texts agree
-// once both are scrubbed), its text is the one shown; otherwise the whole
-// text is scrubbed, which garbles at worst and never leaks. retell must
-// build its error from the masked command line alone (configure reads
-// nothing else), so whatever of the password is left in its text is the
-// message's own words.
-func retold(err error, scrub secret.Scrubber, retell func() error) string {
-	text := err.Error()
-	if !scrub.Any(text) {
-		return text
-	}
-	whole := scrub.Scrub(text)
-	if again := safely(retell); again != nil && scrub.Scrub(again.Error()) == whole {
-		return again.Error()
-	}
-	return whole
-}
-
-// safely runs f, turning a panic (the end after --help, or a bug)
-// into no answer.
-func safely(f func() error) (err error) {
-	defer func() {
-		if recover() != nil {
-			err = nil
-		}
-	}()
-	return f()
-}
-
-// extraOptsShown is the text of an --extra-opts error with the file and
-// section it names (the user's words) scrubbed and its own words whole.
-func extraOptsShown(err error, scrub secret.Scrubber) string {
-	var e *extraopts.Error
-	if !errors.As(err, &e) {
-		return scrub.Scrub(err.Error())
-	}
-	shown := *e
-	shown.File, shown.Section = scrub.Scrub(e.File), scrub.Scrub(e.Section)
-	return shown.Error()
 }
 
 func newApp(spec Spec, env Env) (*parser, *options) {
@@ -364,13 +291,21 @@ type FlagError struct {
 	Err   error
 }
 
-// Error names the flag; for an ini line, also the file, section and line,
-// and never the value, which may be a password given under a wrong key.
-func (e *FlagError) Error() string {
-	if e.From == nil {
-		return "--" + e.Flag + ": " + e.Err.Error()
+func (e *FlagError) Error() string { return e.Message().String() }
+
+// Message names the flag; for an ini line, also the file, section and
+// line, and never the value, which may be a password given under a wrong
+// key: it is hidden wherever the value's error repeats outside text.
+func (e *FlagError) Message() check.Message {
+	m, ok := check.Told(e.Err)
+	if !ok {
+		m = check.Say("%s", e.Err)
 	}
-	return extraopts.Flag + " " + e.From.String() + ": --" + e.Flag + ": " + hideValue(e.Err.Error(), e.Value)
+	if e.From == nil {
+		return check.Say("--%s: %s", check.Ours(e.Flag), m)
+	}
+	m = m.MapOutside(func(s string) string { return hideValue(s, e.Value) })
+	return check.Say("%s %s: --%s: %s", check.Ours(extraopts.Flag), e.From.Message(), check.Ours(e.Flag), m)
 }
 
 func (e *FlagError) Unwrap() error { return e.Err }
@@ -378,7 +313,8 @@ func (e *FlagError) Unwrap() error { return e.Err }
 // hideValue is msg without value: where it is quoted ("abc" becomes
 // "***"), and anywhere else it appears. A value shorter than four
 // characters is masked elsewhere only where it stands alone, so that
-// "port = e" does not turn the message's own "must be" into "must b***".
+// "port = e" does not turn "must be" into "must b***" in an error that
+// tells its text whole as outside text.
 func hideValue(msg, value string) string {
 	if value == "" {
 		return msg
@@ -411,7 +347,7 @@ func isWordByte(c byte) bool {
 
 // usageError reports a bad command line, as the monitoring-plugins do:
 // what is wrong on line 1, then a short usage. Its text, which can echo any
-// argument, comes with the password already out of it (see retold).
+// argument, comes with the password already out of it (see shown).
 func usageError(spec Spec, text string) check.Result {
 	r := check.Fail(check.Unknown, "usage: "+text)
 	r.Long = usageLines(spec)

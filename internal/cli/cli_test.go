@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http/httptest"
 	"os"
@@ -284,56 +283,6 @@ func TestPasswordThatIsAWordTheCheckReads(t *testing.T) {
 		code, out := runWith(t, judging, map[string]string{"ITGRIX_PASSWORD": c.password}, "--status-file", doc)
 		if line1, _, _ := strings.Cut(out, " |"); code != c.code || line1 != c.line1 {
 			t.Errorf("password %q: exit %d %q, want %d %q", c.password, code, line1, c.code, c.line1)
-		}
-	}
-}
-
-// TestMaskedOpts: what a usage error is told again from. The password is
-// masked in every value and argument; the check's own flag names stay, or
-// the error told again would be another one.
-func TestMaskedOpts(t *testing.T) {
-	scrub := secret.New("pass")
-	m := model(t)
-	cases := []struct{ args, want []string }{
-		{[]string{"-P", "pass", "--password-file", "/etc/pass"}, []string{"--password=***", "--password-file=/etc/***"}},
-		{[]string{"-vPpass", "-vvP", "pass", "-kSP=pass"}, []string{"--verbose", "--password=***", "--verbose", "--verbose", "--password=***", "--insecure", "--tls", "--password==***"}},
-		{[]string{"--no-tls", "--no-password", "--tls"}, []string{"--no-tls", "--no-***word", "--tls"}},
-		{[]string{"surpass", "-", "--", "-P", "pass"}, []string{"sur***", "-", "--", "-P", "***"}},
-	}
-	for _, c := range cases {
-		if got := canonical(maskedOpts(m.parse(c.args), scrub), scrub.Scrub); !slices.Equal(got, c.want) {
-			t.Errorf("masked %q = %q, want %q", c.args, got, c.want)
-		}
-	}
-}
-
-// TestRetold: a usage error is shown as told again from the masked command
-// line when both tell the same error; otherwise scrubbed whole, so the
-// password never shows, even when the second telling goes wrong.
-func TestRetold(t *testing.T) {
-	scrub := secret.New("be")
-	cases := []struct {
-		name, err string
-		again     error
-		panics    bool
-		want      string
-	}{
-		{"no password", "no login: set -u", nil, false, "no login: set -u"},
-		{"same error", `range "be": end "be" is not a number`, errors.New(`range "***": end "***" is not a number`), false, `range "***": end "***" is not a number`},
-		{"our words only", "port must be 1-65535", errors.New("port must be 1-65535"), false, "port must be 1-65535"},
-		{"another error", `range "be": must be 1-2`, errors.New(`timeout "***" is wrong`), false, `range "***": must *** 1-2`},
-		{"no error", `range "be": must be 1-2`, nil, false, `range "***": must *** 1-2`},
-		{"panic", `range "be": must be 1-2`, nil, true, `range "***": must *** 1-2`},
-	}
-	for _, c := range cases {
-		got := retold(errors.New(c.err), scrub, func() error {
-			if c.panics {
-				panic("bug")
-			}
-			return c.again
-		})
-		if got != c.want {
-			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
 }

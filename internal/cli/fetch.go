@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
@@ -18,15 +17,14 @@ import (
 
 // fetchAndEvaluate turns the checked command line into a document (from a
 // server or a file), evaluates it, and adds what every check reports: the
-// `time` metric and, with -v, where the document came from. Text from
-// outside (the server's, the system's, the user's file names and URL) is
-// redacted where it enters a message (see package secret); the messages'
-// own words never are. One -t budget covers everything after the command
-// line is checked: reading --password-file, --ca-file and --status-file,
-// and the whole HTTP exchange. The time metric is always measured on the
-// real clock, whatever --now says.
+// `time` metric and, with -v, where the document came from. Every message
+// is a check.Message whose outside parts (the server's text, the user's
+// file names and URL) are scrubbed as it is shown (see shown); the
+// messages' own words never are. One -t budget covers everything after
+// the command line is checked: reading --password-file, --ca-file and
+// --status-file, and the whole HTTP exchange. The time metric is always
+// measured on the real clock, whatever --now says.
 func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
-	redact := func(s string) string { return o.scrub.Scrub(s) }
 	start := env.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
 	defer cancel()
@@ -34,30 +32,27 @@ func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 	elapsed := env.Now().Sub(start)
 	var result check.Result
 	var fetchErr *itgrix.Error
-	var inErr *inputError
 	var big *tooLargeError
 	switch {
 	case errors.As(err, &big):
-		result = check.Fail(o.invalid, big.Error())
+		result = check.Fail(o.invalid, o.shown(big))
 	case errors.As(err, &fetchErr) && fetchErr.Unreachable():
-		result = check.Fail(o.unreachable, fetchErr.Msg)
+		result = check.Fail(o.unreachable, o.shown(fetchErr))
 	case errors.As(err, &fetchErr) && fetchErr.Invalid():
-		result = check.Fail(o.invalid, fetchErr.Msg)
-	case errors.As(err, &fetchErr):
-		result = check.Fail(check.Unknown, fetchErr.Msg)
-	case errors.As(err, &inErr):
-		// The command line was fine, a file was not.
-		result = check.Fail(check.Unknown, inErr.shown(redact))
+		result = check.Fail(o.invalid, o.shown(fetchErr))
 	case err != nil:
-		result = check.Fail(check.Unknown, redact(err.Error()))
+		// The command line was fine, a file was not (or a bug).
+		result = check.Fail(check.Unknown, o.shown(err))
 	default:
 		status, perr := itgrix.Parse(body)
 		var docErr *itgrix.DocumentError
 		switch {
-		case errors.As(perr, &docErr):
-			result = check.Fail(o.invalid, "invalid status document from "+source+": "+docErr.Shown(redact))
 		case perr != nil:
-			result = check.Fail(check.Unknown, "invalid status document from "+source+": "+redact(perr.Error()))
+			state := check.Unknown
+			if errors.As(perr, &docErr) {
+				state = o.invalid
+			}
+			result = check.Fail(state, o.shown(check.Errorf("invalid status document from %s: %w", source, perr)))
 		default:
 			result = evaluateScrubbed(run.evaluate, status, run.evalNow(), o.scrub)
 		}
@@ -66,13 +61,14 @@ func fetchAndEvaluate(o *options, env Env, run checked) check.Result {
 		Label: "time", Value: roundSeconds(elapsed), UOM: "s", Min: "0",
 	})
 	if o.verbose > 0 {
-		info := fmt.Sprintf("document: %s, %d bytes in %s", source, len(body), check.Duration(elapsed.Round(time.Microsecond)))
+		took := check.Ours(check.Duration(elapsed.Round(time.Microsecond)))
+		info := check.Say("document: %s, %d bytes in %s", source, len(body), took)
 		if err != nil {
-			info = fmt.Sprintf("document: %s, failed after %s", source, check.Duration(elapsed.Round(time.Microsecond)))
+			info = check.Say("document: %s, failed after %s", source, took)
 		}
-		result.Long = append(result.Long, info)
+		result.Long = append(result.Long, info.Text(o.scrub.Scrub))
 		if run.request != nil {
-			result.Long = append(result.Long, "address: "+o.scrub.Scrub(o.address))
+			result.Long = append(result.Long, check.Say("address: %s", o.address).Text(o.scrub.Scrub))
 		}
 	}
 	return result
@@ -82,19 +78,18 @@ func roundSeconds(d time.Duration) float64 {
 	return float64(d.Microseconds()) / 1e6
 }
 
-// document returns the status document's body and says where it came from
-// (redacted for a message): --status-file, or the server once the password
-// and CA files are read. req is nil with --status-file.
-func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, string, error) {
+// document returns the status document's body and says where it came from:
+// --status-file, or the server once the password and CA files are read.
+// req is nil with --status-file.
+func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, check.Message, error) {
 	timeout := check.Duration(o.timeout)
 	if req == nil {
-		source := "--status-file " + o.scrub.Scrub(o.statusFile)
+		source := check.Say("--status-file %s", o.statusFile)
 		body, err := readStatusFile(ctx, o.statusFile, source, env.Stdin, itgrix.MaxBody, timeout)
 		return body, source, err
 	}
+	source := check.Say("%s", req.url.Redacted())
 	password, err := o.resolvePassword(ctx, env)
-	// Named once the password is known: a --password-file adds to o.scrub.
-	source := o.scrub.Scrub(req.url.Redacted())
 	if err != nil {
 		return nil, source, err
 	}
@@ -106,14 +101,13 @@ func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, 
 		}
 		roots = x509.NewCertPool()
 		if !roots.AppendCertsFromPEM(pem) {
-			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", foreign(o.caFile))
+			return nil, source, inputErrorf("--ca-file %s holds no PEM certificate", o.caFile)
 		}
 	}
 	client := &itgrix.Client{
 		URL: req.url, Username: req.username, Password: password,
 		Insecure: o.insecure, RootCAs: roots, Timeout: o.timeout,
 		Network: req.network, Proxy: req.proxy,
-		Redact: func(s string) string { return o.scrub.Scrub(s) },
 	}
 	body, err := client.Fetch(ctx)
 	return body, source, err
@@ -145,7 +139,7 @@ func (o *options) request(env Env) (*request, error) {
 	r := &request{url: u}
 	switch {
 	case o.ipv4 && o.ipv6:
-		return nil, errors.New("give -4/--ipv4 or -6/--ipv6, not both")
+		return nil, check.Errorf("give -4/--ipv4 or -6/--ipv6, not both")
 	case o.ipv4:
 		r.network = "tcp4"
 	case o.ipv6:
@@ -159,15 +153,15 @@ func (o *options) request(env Env) (*request, error) {
 		r.username = env.Getenv("ITGRIX_USERNAME")
 	}
 	if r.username == "" {
-		return nil, errors.New("no login: set -u/--username or $ITGRIX_USERNAME")
+		return nil, check.Errorf("no login: set -u/--username or $ITGRIX_USERNAME")
 	}
 	if o.password == "" && o.passwordFile == "" && env.Getenv("ITGRIX_PASSWORD") == "" {
 		// As with the login: an empty password can only fail, and would
 		// read as a wrong one ("authentication failed") after two requests.
-		return nil, errors.New("no password: set --password-file, $ITGRIX_PASSWORD or -P/--password (or password= in an --extra-opts section)")
+		return nil, check.Errorf("no password: set --password-file, $ITGRIX_PASSWORD or -P/--password (or password= in an --extra-opts section)")
 	}
 	if o.password != "" && o.passwordFile != "" {
-		return nil, errors.New("give the password once: -P/--password or --password-file, not both")
+		return nil, check.Errorf("give the password once: -P/--password or --password-file, not both")
 	}
 	return r, nil
 }
@@ -178,10 +172,10 @@ func (o *options) request(env Env) (*request, error) {
 func (o *options) statusURL() (*url.URL, error) {
 	if o.url == "" {
 		if o.hostname == "" {
-			return nil, errors.New("empty --hostname")
+			return nil, check.Errorf("empty --hostname")
 		}
 		if o.port == 0 {
-			return nil, errors.New("--port must be 1-65535")
+			return nil, check.Errorf("--port must be 1-65535")
 		}
 		scheme := "http"
 		if o.tls {
@@ -189,32 +183,32 @@ func (o *options) statusURL() (*url.URL, error) {
 		}
 		host := strings.TrimSuffix(strings.TrimPrefix(o.hostname, "["), "]")
 		if strings.Contains(o.hostname, "://") || strings.Contains(o.hostname, "/") {
-			return nil, fmt.Errorf("-H %q: give a host name or address; a whole URL goes in --url", o.scrub.Scrub(o.hostname))
+			return nil, check.Errorf("-H %q: give a host name or address; a whole URL goes in --url", o.hostname)
 		}
 		if strings.Contains(host, ":") && !isIPv6(host) {
-			return nil, fmt.Errorf("-H %q: give the port with -p, or the whole address with --url", o.scrub.Scrub(o.hostname))
+			return nil, check.Errorf("-H %q: give the port with -p, or the whole address with --url", o.hostname)
 		}
 		if err := checkHost(host); err != nil {
-			return nil, fmt.Errorf("-H %q: %w", o.scrub.Scrub(o.hostname), err)
+			return nil, check.Errorf("-H %q: %w", o.hostname, err)
 		}
 		return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(int(o.port))), Path: "/status"}, nil
 	}
 	u, err := url.Parse(o.url)
 	if err != nil {
-		return nil, fmt.Errorf("--url is not a URL: %s", o.scrub.Scrub(errors.Unwrap(err).Error()))
+		return nil, check.Errorf("--url is not a URL: %s", errors.Unwrap(err))
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("--url must be http(s)://HOST[:PORT]/status, got %q", o.scrub.Scrub(u.Redacted()))
+		return nil, check.Errorf("--url must be http(s)://HOST[:PORT]/status, got %q", u.Redacted())
 	}
 	if u.User != nil {
-		return nil, errors.New("--url must not carry credentials: use -u and --password-file")
+		return nil, check.Errorf("--url must not carry credentials: use -u and --password-file")
 	}
 	if err := checkHost(u.Hostname()); err != nil {
-		return nil, fmt.Errorf("--url %q: %w", o.scrub.Scrub(u.Redacted()), err)
+		return nil, check.Errorf("--url %q: %w", u.Redacted(), err)
 	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("--url %q: port must be 1-65535, got %q", o.scrub.Scrub(u.Redacted()), p)
+			return nil, check.Errorf("--url %q: port must be 1-65535, got %q", u.Redacted(), p)
 		}
 	}
 	return u, nil
@@ -231,23 +225,23 @@ func isIPv6(s string) bool {
 // non-ASCII name) could not be resolved or sent in a request.
 func checkHost(h string) error {
 	if h == "" {
-		return errors.New("no host")
+		return check.Errorf("no host")
 	}
 	if _, err := netip.ParseAddr(h); err == nil {
 		return nil
 	}
 	if len(h) > 253 {
-		return errors.New("host name longer than 253 characters")
+		return check.Errorf("host name longer than 253 characters")
 	}
 	for _, r := range h {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
 		default:
-			return fmt.Errorf("%q is not allowed in a host name (give an IP address or a DNS name; IDN names in their xn-- form)", r)
+			return check.Errorf("%s is not allowed in a host name (give an IP address or a DNS name; IDN names in their xn-- form)", strconv.QuoteRune(r))
 		}
 	}
 	if strings.HasPrefix(h, ".") || strings.HasPrefix(h, "-") || strings.Contains(h, "..") {
-		return errors.New("not a host name")
+		return check.Errorf("not a host name")
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
+
+	"check-itgrix/internal/check"
 )
 
 // Size caps for the files a check reads. Each is far above what a real
@@ -26,35 +28,19 @@ const (
 // the normal path (with the time metric and the -v line), not as a usage
 // error: the command line was right, the file was not.
 type inputError struct {
-	format string
-	args   []any
+	msg check.Message
 	// reason is what went wrong, without the flag and file, when a
 	// caller names them itself (--extra-opts' errors do).
 	reason string
 }
 
-func (e *inputError) Error() string { return fmt.Sprintf(e.format, e.args...) }
+func (e *inputError) Error() string          { return e.msg.String() }
+func (e *inputError) Message() check.Message { return e.msg }
 
-// shown is the message with what came from outside redacted, and the
-// message's own words as they are.
-func (e *inputError) shown(redact func(string) string) string {
-	args := make([]any, len(e.args))
-	for i, a := range e.args {
-		if f, ok := a.(foreign); ok {
-			a = redact(string(f))
-		}
-		args[i] = a
-	}
-	return fmt.Sprintf(e.format, args...)
-}
-
-// foreign marks an argument of inputErrorf that came from outside (a file
-// name), so that only it is redacted when shown. The system's reason
-// ("no such file or directory") is its own fixed words, never the file's.
-type foreign string
-
+// inputErrorf words an inputError as check.Say does: the file name, a
+// string argument, is outside text.
 func inputErrorf(format string, args ...any) error {
-	return &inputError{format: format, args: args}
+	return &inputError{msg: check.Say(format, args...)}
 }
 
 // countingReader counts what has been read so far, so a read cut short by
@@ -109,7 +95,8 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 	select {
 	case res := <-done:
 		if res.err != nil {
-			return nil, &inputError{format: "cannot read %s %s: %s", args: []any{flag, foreign(name), reason(res.err)}, reason: reason(res.err)}
+			why, told := reason(res.err)
+			return nil, &inputError{msg: check.Say("cannot read %s %s: %s", check.Ours(flag), name, told), reason: why}
 		}
 		return res.data, nil
 	case <-ctx.Done():
@@ -117,18 +104,22 @@ func readBounded(ctx context.Context, flag, name string, stdin io.Reader, limit 
 		if n := cr.n.Load(); n > 0 {
 			why = fmt.Sprintf("only %d bytes arrived within the %s timeout", n, timeout)
 		}
-		return nil, &inputError{format: "%s %s: %s", args: []any{flag, foreign(name), why}, reason: why}
+		return nil, &inputError{msg: check.Say("%s %s: %s", check.Ours(flag), name, check.Ours(why)), reason: why}
 	}
 }
 
 // reason is why the system could not open or read a file ("no such file
 // or directory"), without the path: the message names the file already.
-func reason(err error) string {
+// told is how a message repeats it: the system's reason is its own fixed
+// words, never the file's; any other error (a reader's, a recovered
+// panic) is outside text.
+func reason(err error) (why string, told any) {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return pe.Err.Error()
+		why = pe.Err.Error()
+		return why, check.Ours(why)
 	}
-	return err.Error()
+	return err.Error(), err.Error()
 }
 
 // readPasswordFile returns the first line of --password-file (without a
@@ -140,14 +131,14 @@ func readPasswordFile(ctx context.Context, name string, stdin io.Reader, timeout
 	}
 	line, _, found := bytes.Cut(data, []byte("\n"))
 	if !found && len(data) > maxPasswordFile {
-		return "", inputErrorf("--password-file %s: no line break in its first %d KiB: not a password file", foreign(name), maxPasswordFile>>10)
+		return "", inputErrorf("--password-file %s: no line break in its first %d KiB: not a password file", name, maxPasswordFile>>10)
 	}
 	line = bytes.TrimSuffix(line, []byte("\r"))
 	switch {
 	case len(line) == 0:
-		return "", inputErrorf("--password-file %s is empty", foreign(name))
+		return "", inputErrorf("--password-file %s is empty", name)
 	case bytes.IndexByte(line, 0) >= 0:
-		return "", inputErrorf("--password-file %s holds NUL bytes: not a text file", foreign(name))
+		return "", inputErrorf("--password-file %s holds NUL bytes: not a text file", name)
 	}
 	return string(line), nil
 }
@@ -159,14 +150,14 @@ func readCAFile(ctx context.Context, name string, stdin io.Reader, timeout strin
 		return nil, err
 	}
 	if len(data) > maxCAFile {
-		return nil, inputErrorf("--ca-file %s is larger than %d MiB: not a PEM bundle", foreign(name), maxCAFile>>20)
+		return nil, inputErrorf("--ca-file %s is larger than %d MiB: not a PEM bundle", name, maxCAFile>>20)
 	}
 	return data, nil
 }
 
 // readStatusFile returns the document in --status-file ("-" = stdin);
-// source is how a message names it, redacted.
-func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
+// source is how a message names it.
+func readStatusFile(ctx context.Context, name string, source check.Message, stdin io.Reader, limit int64, timeout string) ([]byte, error) {
 	data, err := readBounded(ctx, "--status-file", name, stdin, limit, timeout)
 	if err != nil {
 		return nil, err
@@ -181,13 +172,14 @@ func readStatusFile(ctx context.Context, name, source string, stdin io.Reader, l
 // document: an answer that cannot be evaluated, as a server's would be
 // (--invalid-state), not a bad input.
 type tooLargeError struct {
-	// source names the file, redacted.
-	source string
+	source check.Message
 	limit  int64
 }
 
-func (e *tooLargeError) Error() string {
-	return fmt.Sprintf("%s is larger than %d MiB: not a status document", e.source, e.limit>>20)
+func (e *tooLargeError) Error() string { return e.Message().String() }
+
+func (e *tooLargeError) Message() check.Message {
+	return check.Say("%s is larger than %d MiB: not a status document", e.source, e.limit>>20)
 }
 
 // eofReader stands in for a missing stdin: "-" then reads as empty.

@@ -1,9 +1,10 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+
+	"check-itgrix/internal/check"
 )
 
 // The plugins declare their flags here rather than in a general parser:
@@ -115,7 +116,7 @@ type boolValue bool
 func (v *boolValue) Set(s string) error {
 	b, err := strconv.ParseBool(s)
 	if err != nil {
-		return fmt.Errorf("not a switch value: %q", s)
+		return check.Errorf("not a switch value: %q", s)
 	}
 	*v = boolValue(b)
 	return nil

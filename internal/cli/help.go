@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"check-itgrix/internal/check"
 )
 
 // parser is a plugin's command line: its flags and its words for the help,
@@ -49,7 +51,7 @@ func (a *parser) parse(opts []option, from *origins) error {
 	var unexpected error
 	for i, o := range opts {
 		if o.flag == nil {
-			unexpected = fmt.Errorf("unexpected %s", o.value)
+			unexpected = check.Errorf("unexpected %s", o.value)
 			opts = opts[:i]
 			break
 		}

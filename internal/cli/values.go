@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -32,10 +31,10 @@ func ParseTimeout(s string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
 		d = time.Duration(f * float64(time.Second))
 	} else if d, err = time.ParseDuration(s); err != nil {
-		return 0, fmt.Errorf("timeout %q is neither seconds (10) nor a duration (10s, 1500ms)", s)
+		return 0, check.Errorf("timeout %q is neither seconds (10) nor a duration (10s, 1500ms)", s)
 	}
 	if d <= 0 || d > time.Hour {
-		return 0, fmt.Errorf("timeout %q must be above 0 and at most 1h", s)
+		return 0, check.Errorf("timeout %q must be above 0 and at most 1h", s)
 	}
 	return d, nil
 }
@@ -92,7 +91,7 @@ type daysValue struct{ n *int }
 func (v daysValue) Set(s string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 0 {
-		return fmt.Errorf("days must be a whole number of 0 or more, got %q", s)
+		return check.Errorf("days must be a whole number of 0 or more, got %q", s)
 	}
 	*v.n = n
 	return nil
@@ -113,7 +112,7 @@ type portValue struct{ p *uint16 }
 func (v portValue) Set(s string) error {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || n < 1 || n > 65535 {
-		return fmt.Errorf("port must be 1-65535, got %q", s)
+		return check.Errorf("port must be 1-65535, got %q", s)
 	}
 	*v.p = uint16(n)
 	return nil
@@ -132,14 +131,14 @@ func ParseAge(s string) (time.Duration, error) {
 	var d time.Duration
 	if f, err := strconv.ParseFloat(t, 64); err == nil {
 		if f != f || f < 0 || f > maxAge.Seconds() {
-			return 0, fmt.Errorf("age %q must be 0 or more seconds, at most 10 years", s)
+			return 0, check.Errorf("age %q must be 0 or more seconds, at most 10 years", s)
 		}
 		d = time.Duration(f * float64(time.Second))
 	} else if d, err = str2duration.ParseDuration(t); err != nil {
-		return 0, fmt.Errorf("age %q is neither seconds (5400) nor a duration (90m, 2h, 1d)", s)
+		return 0, check.Errorf("age %q is neither seconds (5400) nor a duration (90m, 2h, 1d)", s)
 	}
 	if d < 0 || d > maxAge {
-		return 0, fmt.Errorf("age %q must be 0 or more, at most 10 years", s)
+		return 0, check.Errorf("age %q must be 0 or more, at most 10 years", s)
 	}
 	return d, nil
 }
@@ -180,5 +179,5 @@ func ParseNow(s string, loc *time.Location) (time.Time, error) {
 	if ts, err := time.Parse(time.RFC3339Nano, t); err == nil {
 		return ts, nil
 	}
-	return time.Time{}, fmt.Errorf("--now %q is neither a date (2027-05-11) nor an RFC 3339 time (2027-05-11T09:30:00+03:00)", s)
+	return time.Time{}, check.Errorf("--now %q is neither a date (2027-05-11) nor an RFC 3339 time (2027-05-11T09:30:00+03:00)", s)
 }

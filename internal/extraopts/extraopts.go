@@ -32,6 +32,8 @@ package extraopts
 import (
 	"fmt"
 	"strings"
+
+	"check-itgrix/internal/check"
 )
 
 // Flag is the option this package expands.
@@ -74,13 +76,16 @@ type Error struct {
 	File, Section, Msg string
 }
 
-func (e *Error) Error() string {
-	switch {
-	case e.File == "":
-		return fmt.Sprintf("--extra-opts section [%s]: %s", e.Section, e.Msg)
-	default:
-		return fmt.Sprintf("--extra-opts %s section [%s]: %s", e.File, e.Section, e.Msg)
+func (e *Error) Error() string { return e.Message().String() }
+
+// Message tells the error with the file and section names, the user's
+// words, marked as outside text; Msg is this package's own words (and
+// the system's fixed reason a file could not be read).
+func (e *Error) Message() check.Message {
+	if e.File == "" {
+		return check.Say("%s section [%s]: %s", check.Ours(Flag), e.Section, check.Ours(e.Msg))
 	}
+	return check.Say("%s %s section [%s]: %s", check.Ours(Flag), e.File, e.Section, check.Ours(e.Msg))
 }
 
 // Option is one key = value line of a section, and where it was read.
@@ -97,8 +102,12 @@ type Origin struct {
 	Locator       int
 }
 
-func (o Origin) String() string {
-	return fmt.Sprintf("%s section [%s] line %d", o.File, o.Section, o.Line)
+func (o Origin) String() string { return o.Message().String() }
+
+// Message names the line with the file and section, the user's words,
+// marked as outside text.
+func (o Origin) Message() check.Message {
+	return check.Say("%s section [%s] line %d", o.File, o.Section, o.Line)
 }
 
 // ExpandLocators returns the options of every locator's section, in order.

@@ -17,7 +17,6 @@ import (
 	"github.com/icholy/digest"
 
 	"check-itgrix/internal/check"
-	"check-itgrix/internal/secret"
 )
 
 // MaxBody caps the response body. The document is a few kilobytes; anything
@@ -48,15 +47,21 @@ const (
 )
 
 // Error is a failed request for the status document. Its message is meant
-// for line 1 of the plugin output: short, actionable, free of credentials.
+// for line 1 of the plugin output: short and actionable. What it repeats
+// of the URL, the server's headers and the transport's error text is
+// marked as outside text, so the caller scrubs that and never our words
+// (see check.Message).
 type Error struct {
 	Kind Kind
-	Msg  string
+	Msg  check.Message
 	Err  error
 }
 
-func (e *Error) Error() string { return e.Msg }
+func (e *Error) Error() string { return e.Msg.String() }
 func (e *Error) Unwrap() error { return e.Err }
+
+// Message tells the error's text with the outside parts marked.
+func (e *Error) Message() check.Message { return e.Msg }
 
 // Unreachable reports whether the error means the endpoint could not be
 // reached or could not serve (refused, DNS, timeout, TLS, network, 5xx).
@@ -92,17 +97,12 @@ type Client struct {
 	// Proxy chooses the proxy for the status URL (nil result: direct);
 	// a nil Proxy always connects directly.
 	Proxy func(*url.URL) (*url.URL, error)
-	// Redact masks the secrets in text from outside (the URL, a proxy's
-	// name, header values, transport errors) as it enters a message; nil
-	// masks Password alone. The message's own words are never masked.
-	Redact func(string) string
 }
 
 // Fetch returns the body of the status document. The whole exchange (both
 // legs of Digest, reading the body) is bound by one deadline. An *Error's
-// message never holds the password: the URL, header values and transport
-// errors it quotes are redacted as they enter it, before they are
-// shortened; its own words stay whole whatever the password.
+// message marks what it quotes of the URL, header values and transport
+// errors as outside text, to be scrubbed before it is shortened.
 func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -148,7 +148,7 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.URL.String(), nil)
 	if err != nil {
 		// The command line checks the URL; this is a last resort.
-		return nil, &Error{Kind: HTTPStatus, Msg: "bad URL: " + c.redact(err.Error()), Err: err}
+		return nil, &Error{Kind: HTTPStatus, Msg: check.Say("bad URL: %s", err), Err: err}
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "check-itgrix")
@@ -172,7 +172,7 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 		err := c.statusError(res)
 		var e *Error
 		if via != nil && errors.As(err, &e) && e.Kind == ServerError {
-			e.Msg += " through proxy " + c.redact(via.Host)
+			e.Msg = check.Say("%s through proxy %s", e.Msg, via.Host)
 		}
 		return nil, err
 	}
@@ -212,8 +212,7 @@ func isStale(res *http.Response) bool {
 	return err == nil && chal.Stale
 }
 
-// hostPort is the host and port the request goes to, redacted for a
-// message.
+// hostPort is the host and port the request goes to.
 func (c *Client) hostPort() string {
 	hp := c.URL.Host
 	switch {
@@ -223,22 +222,14 @@ func (c *Client) hostPort() string {
 	default:
 		hp += ":80"
 	}
-	return c.redact(hp)
+	return hp
 }
 
-// shownURL is the status URL, redacted for a message.
-func (c *Client) shownURL() string { return c.redact(c.URL.Redacted()) }
-
-// redact masks the secrets in text from outside; see Client.Redact.
-func (c *Client) redact(s string) string {
-	if c.Redact != nil {
-		return c.Redact(s)
-	}
-	return secret.Scrub(s, c.Password)
-}
+// shownURL is the status URL as a message names it.
+func (c *Client) shownURL() string { return c.URL.Redacted() }
 
 func (c *Client) tooLarge() error {
-	return &Error{Kind: TooLarge, Msg: fmt.Sprintf("response from %s is larger than %d MiB: not a status document, refused", c.hostPort(), MaxBody>>20)}
+	return &Error{Kind: TooLarge, Msg: check.Say("response from %s is larger than %d MiB: not a status document, refused", c.hostPort(), MaxBody>>20)}
 }
 
 // statusError sorts a non-200 answer onto its row of the failure table:
@@ -246,55 +237,48 @@ func (c *Client) tooLarge() error {
 // everything else (1xx, other 2xx, 3xx without a Location, 4xx, and codes
 // outside 100-599 such as 999) as "other HTTP status".
 func (c *Client) statusError(res *http.Response) error {
-	code := fmt.Sprintf("HTTP %d", res.StatusCode)
+	code := check.Ours(fmt.Sprintf("HTTP %d", res.StatusCode))
 	if t := http.StatusText(res.StatusCode); t != "" {
-		code += " " + t
+		code += check.Ours(" " + t)
 	}
 	switch {
 	case res.StatusCode == http.StatusUnauthorized:
 		if _, err := digest.FindChallenge(res.Header); err != nil {
-			return &Error{Kind: NoDigest, Msg: fmt.Sprintf("%s offers no supported Digest challenge (WWW-Authenticate: %s)",
-				c.hostPort(), shortHeader(c.scrubAll(res.Header.Values("WWW-Authenticate"))))}
+			return &Error{Kind: NoDigest, Msg: check.Say("%s offers no supported Digest challenge (WWW-Authenticate: %s)",
+				c.hostPort(), header(res.Header.Values("WWW-Authenticate")))}
 		}
-		return &Error{Kind: AuthFailed, Msg: "authentication failed, check login and password (" + code + " after Digest exchange)"}
+		return &Error{Kind: AuthFailed, Msg: check.Say("authentication failed, check login and password (%s after Digest exchange)", code)}
 	case res.StatusCode == http.StatusNotFound:
-		return &Error{Kind: NotFound, Msg: fmt.Sprintf("no /status endpoint at %s (%s): needs %s", c.shownURL(), code, Requires)}
+		return &Error{Kind: NotFound, Msg: check.Say("no /status endpoint at %s (%s): needs %s", c.shownURL(), code, check.Ours(Requires))}
 	case res.StatusCode >= 300 && res.StatusCode < 400 && len(res.Header.Values("Location")) > 0:
-		return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s redirects to %s (%s): point --url at the status endpoint itself",
-			c.shownURL(), shortHeader(c.scrubAll(res.Header.Values("Location"))), code)}
+		return &Error{Kind: HTTPStatus, Msg: check.Say("%s redirects to %s (%s): point --url at the status endpoint itself",
+			c.shownURL(), header(res.Header.Values("Location")), code)}
 	case res.StatusCode >= 500 && res.StatusCode < 600:
-		return &Error{Kind: ServerError, Msg: fmt.Sprintf("%s from %s", code, c.hostPort())}
+		return &Error{Kind: ServerError, Msg: check.Say("%s from %s", code, c.hostPort())}
 	}
-	return &Error{Kind: HTTPStatus, Msg: fmt.Sprintf("%s from %s: not the status endpoint's answer", code, c.shownURL())}
+	return &Error{Kind: HTTPStatus, Msg: check.Say("%s from %s: not the status endpoint's answer", code, c.shownURL())}
 }
 
-// scrubAll redacts server-supplied header values before shortHeader cuts
-// them, so a cut cannot leave a prefix of the password behind.
-func (c *Client) scrubAll(values []string) []string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = c.redact(v)
-	}
-	return out
-}
-
-func shortHeader(values []string) string {
+// header is a header's values for a message: server text, cut to 80
+// bytes once scrubbed, so a cut cannot leave a prefix of the password
+// behind.
+func header(values []string) any {
 	if len(values) == 0 {
-		return "none"
+		return check.Ours("none")
 	}
-	v := strings.Join(values, ", ")
-	if len(v) > 80 {
-		v = v[:80] + "..."
-	}
-	return v
+	return check.Shaped(strings.Join(values, ", "), func(v string) string {
+		if len(v) > 80 {
+			v = v[:80] + "..."
+		}
+		return v
+	})
 }
 
 // transportError sorts a failed exchange; challenge is the last 401's
 // WWW-Authenticate, named when the Digest transport could not use it.
 func (c *Client) transportError(ctx context.Context, err error, challenge []string) error {
 	// err is sorted by its own text; what a message quotes of it is
-	// shown, redacted before lastPart cuts it.
-	shown := scrubbedError{err, c.redact}
+	// outside text, scrubbed before lastPart cuts it.
 	hp := c.hostPort()
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
@@ -303,29 +287,30 @@ func (c *Client) transportError(ctx context.Context, err error, challenge []stri
 	var netErr net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil || errors.As(err, &netErr) && netErr.Timeout():
-		return &Error{Kind: Timeout, Msg: fmt.Sprintf("no answer from %s within the %s timeout", hp, check.Duration(c.Timeout)), Err: shown}
+		return &Error{Kind: Timeout, Msg: check.Say("no answer from %s within the %s timeout", hp, check.Ours(check.Duration(c.Timeout))), Err: err}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return &Error{Kind: Refused, Msg: fmt.Sprintf("connection refused by %s: is Itgrix running and listening there?", hp), Err: shown}
+		return &Error{Kind: Refused, Msg: check.Say("connection refused by %s: is Itgrix running and listening there?", hp), Err: err}
 	case errors.As(err, &dnsErr):
-		return &Error{Kind: DNS, Msg: fmt.Sprintf("cannot resolve host %q: %s", c.redact(c.URL.Hostname()), dnsErr.Err), Err: shown}
+		// The resolver's reason is its own fixed words ("no such host").
+		return &Error{Kind: DNS, Msg: check.Say("cannot resolve host %q: %s", c.URL.Hostname(), check.Ours(dnsErr.Err)), Err: err}
 	case errors.As(err, &certErr):
-		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS certificate of %s not trusted: %s (use --ca-file, or -k to skip verification)", hp, lastPart(scrubbedError{certErr.Err, c.redact})), Err: shown}
+		return &Error{Kind: TLS, Msg: check.Say("TLS certificate of %s not trusted: %s (use --ca-file, or -k to skip verification)", hp, check.Shaped(certErr.Err.Error(), lastPart)), Err: err}
 	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: the server does not speak TLS (drop -S, or use http:// in --url)", hp), Err: shown}
+		return &Error{Kind: TLS, Msg: check.Say("TLS handshake with %s failed: the server does not speak TLS (drop -S, or use http:// in --url)", hp), Err: err}
 	case errors.As(err, &alertErr) || strings.Contains(err.Error(), "tls:"):
-		return &Error{Kind: TLS, Msg: fmt.Sprintf("TLS handshake with %s failed: %s", hp, lastPart(shown)), Err: shown}
+		return &Error{Kind: TLS, Msg: check.Say("TLS handshake with %s failed: %s", hp, check.Shaped(err.Error(), lastPart)), Err: err}
 	case strings.Contains(err.Error(), "digest:"):
-		return &Error{Kind: BadChallenge, Msg: fmt.Sprintf("%s sent a Digest challenge that cannot be used (%s): WWW-Authenticate: %s",
-			hp, digestCause(shown), shortHeader(c.scrubAll(challenge))), Err: shown}
+		return &Error{Kind: BadChallenge, Msg: check.Say("%s sent a Digest challenge that cannot be used (%s): WWW-Authenticate: %s",
+			hp, check.Shaped(err.Error(), digestCause), header(challenge)), Err: err}
 	case strings.Contains(err.Error(), "malformed HTTP") || strings.Contains(err.Error(), "server response headers exceeded"):
-		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (%s): is -p/--url the Itgrix port?", hp, lastPart(shown)), Err: shown}
+		return &Error{Kind: BadResponse, Msg: check.Say("%s does not answer in HTTP (%s): is -p/--url the Itgrix port?", hp, check.Shaped(err.Error(), lastPart)), Err: err}
 	case strings.Contains(err.Error(), "transport connection broken") || strings.Contains(err.Error(), "readLoopPeekFailLocked"):
 		// A server that speaks first (an SSH banner) can reach net/http as
 		// unsolicited data on an idle connection rather than as a malformed
 		// answer, depending only on timing; it is the same misdirected port.
-		return &Error{Kind: BadResponse, Msg: fmt.Sprintf("%s does not answer in HTTP (it spoke before the request): is -p/--url the Itgrix port?", hp), Err: shown}
+		return &Error{Kind: BadResponse, Msg: check.Say("%s does not answer in HTTP (it spoke before the request): is -p/--url the Itgrix port?", hp), Err: err}
 	}
-	return &Error{Kind: Network, Msg: fmt.Sprintf("cannot reach %s: %s", hp, lastPart(shown)), Err: shown}
+	return &Error{Kind: Network, Msg: check.Say("cannot reach %s: %s", hp, check.Shaped(err.Error(), lastPart)), Err: err}
 }
 
 // proxyError words a transport failure on the way through a proxy. The
@@ -334,20 +319,20 @@ func (c *Client) transportError(ctx context.Context, err error, challenge []stri
 // bypass it.
 func (c *Client) proxyError(ctx context.Context, err error, via *url.URL, challenge []string) error {
 	e := c.transportError(ctx, err, challenge).(*Error)
-	proxy := c.redact(via.Host)
-	hint := " (proxy from HTTP_PROXY/HTTPS_PROXY; NO_PROXY or --no-proxy connect directly)"
+	proxy := via.Host
+	const hint = check.Ours(" (proxy from HTTP_PROXY/HTTPS_PROXY; NO_PROXY or --no-proxy connect directly)")
 	var dnsErr *net.DNSError
 	switch e.Kind {
 	case Timeout:
-		e.Msg = fmt.Sprintf("no answer from %s through proxy %s within the %s timeout", c.hostPort(), proxy, check.Duration(c.Timeout))
+		e.Msg = check.Say("no answer from %s through proxy %s within the %s timeout", c.hostPort(), proxy, check.Ours(check.Duration(c.Timeout)))
 	case Refused:
-		e.Msg = "connection refused by proxy " + proxy + hint
+		e.Msg = check.Say("connection refused by proxy %s%s", proxy, hint)
 	case DNS:
 		if errors.As(err, &dnsErr) {
-			e.Msg = fmt.Sprintf("cannot resolve proxy host %q: %s%s", c.redact(via.Hostname()), dnsErr.Err, hint)
+			e.Msg = check.Say("cannot resolve proxy host %q: %s%s", via.Hostname(), check.Ours(dnsErr.Err), hint)
 		}
 	case Network:
-		e.Msg = fmt.Sprintf("proxy %s failed: %s%s", proxy, lastPart(e.Err), hint)
+		e.Msg = check.Say("proxy %s failed: %s%s", proxy, check.Shaped(err.Error(), lastPart), hint)
 	}
 	// TLS and Digest failures are end to end with the PBX, through the
 	// tunnel: their messages stand.
@@ -356,28 +341,16 @@ func (c *Client) proxyError(ctx context.Context, err error, via *url.URL, challe
 
 // digestCause is the Digest library's reason without its package prefixes:
 // "invalid challenge: expected '"', got EOF".
-func digestCause(err error) string {
-	s := err.Error()
+func digestCause(s string) string {
 	if i := strings.Index(s, "digest: "); i >= 0 {
 		s = s[i+len("digest: "):]
 	}
 	return strings.Replace(s, "param: ", "", 1)
 }
 
-// scrubbedError is a transport error whose text, which may quote the URL
-// or what the server sent, is redacted before lastPart picks a piece of it.
-type scrubbedError struct {
-	err    error
-	redact func(string) string
-}
-
-func (e scrubbedError) Error() string { return e.redact(e.err.Error()) }
-func (e scrubbedError) Unwrap() error { return e.err }
-
 // lastPart drops the `Get "URL":` and `dial tcp ...:` prefixes Go puts on
-// transport errors: line 1 has room only for the cause.
-func lastPart(err error) string {
-	s := err.Error()
+// transport errors' text: line 1 has room only for the cause.
+func lastPart(s string) string {
 	// net/http can wrap a nil error ("%!w(<nil>)"); that debris says nothing.
 	s = strings.ReplaceAll(s, ": %!w(<nil>)", "")
 	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {

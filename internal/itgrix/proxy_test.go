@@ -52,16 +52,16 @@ func TestProxy(t *testing.T) {
 	ln.Close()
 	c.Proxy = through("http://user:" + testPassword + "@" + dead)
 	e := fetchErr(t, c)
-	if e.Kind != Refused || !strings.HasPrefix(e.Msg, "connection refused by proxy "+dead+" ") || strings.Contains(e.Msg, pbx.Listener.Addr().String()) {
-		t.Errorf("dead proxy: %v %q", e.Kind, e.Msg)
+	if e.Kind != Refused || !strings.HasPrefix(e.Error(), "connection refused by proxy "+dead+" ") || strings.Contains(e.Error(), pbx.Listener.Addr().String()) {
+		t.Errorf("dead proxy: %v %q", e.Kind, e.Error())
 	}
 
 	// A proxy that answers 502 for the PBX: the status names both.
 	bad := server(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadGateway) })
 	c.Proxy = through(bad.URL)
 	e = fetchErr(t, c)
-	if e.Kind != ServerError || !strings.HasSuffix(e.Msg, " through proxy "+bad.Listener.Addr().String()) {
-		t.Errorf("502 through a proxy: %v %q", e.Kind, e.Msg)
+	if e.Kind != ServerError || !strings.HasSuffix(e.Error(), " through proxy "+bad.Listener.Addr().String()) {
+		t.Errorf("502 through a proxy: %v %q", e.Kind, e.Error())
 	}
 }
 
@@ -74,6 +74,6 @@ func TestAddressFamily(t *testing.T) {
 	}
 	c.Network = "tcp6"
 	if e := fetchErr(t, c); !e.Unreachable() {
-		t.Errorf("tcp6 to 127.0.0.1: %v %q", e.Kind, e.Msg)
+		t.Errorf("tcp6 to 127.0.0.1: %v %q", e.Kind, e.Error())
 	}
 }

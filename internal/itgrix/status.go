@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"check-itgrix/internal/check"
 )
 
 // Presence says what the document held at an element's path.
@@ -217,7 +219,7 @@ type DocumentError struct {
 	// JSON at all (an error page saved with curl): the message ends with
 	// its first line, sanitised, shortened and in quotes. It is kept long
 	// enough that a password beginning in the part shown ends inside it,
-	// so redaction, which runs before shortening, sees all of it.
+	// so scrubbing, which runs before shortening, sees all of it.
 	Start string
 }
 
@@ -228,20 +230,22 @@ const maxStart = 8 << 10
 // shownStart is how many characters of the body's first line are shown.
 const shownStart = 40
 
-func (e *DocumentError) Error() string { return e.Shown(func(s string) string { return s }) }
+func (e *DocumentError) Error() string { return e.Message().String() }
 
-// Shown is the message with what it quotes of the body redacted and its
-// own words whole.
-func (e *DocumentError) Shown(redact func(string) string) string {
-	msg := e.Reason
+// Message tells the error with what it quotes of the body marked as
+// outside text; the rest is the reader's own words.
+func (e *DocumentError) Message() check.Message {
+	m := check.Say("%s", check.Ours(e.Reason))
 	if i := strings.Index(e.Reason, e.Quoted); e.Quoted != "" && i >= 0 {
-		msg = e.Reason[:i] + redact(e.Quoted) + e.Reason[i+len(e.Quoted):]
+		m = check.Say("%s%s%s", check.Ours(e.Reason[:i]), e.Quoted, check.Ours(e.Reason[i+len(e.Quoted):]))
 	}
 	if e.Start != "" {
-		first, _, _ := strings.Cut(redact(e.Start), "\n")
-		msg += `"` + shorten(plain(first), shownStart) + `"`
+		m = check.Say(`%s"%s"`, m, check.Shaped(e.Start, func(s string) string {
+			first, _, _ := strings.Cut(s, "\n")
+			return shorten(plain(first), shownStart)
+		}))
 	}
-	return msg
+	return m
 }
 
 // plain makes body text fit in one line of a message: valid UTF-8, no

@@ -234,7 +234,7 @@ func TestDocumentErrorShown(t *testing.T) {
 		if !errors.As(err, &de) {
 			t.Fatalf("%q: %v, want a DocumentError", c.body, err)
 		}
-		if got := de.Shown(redact); got != c.want {
+		if got := de.Message().Text(redact); got != c.want {
 			t.Errorf("%q: %q, want %q", c.body, got, c.want)
 		}
 	}
@@ -246,7 +246,7 @@ func TestDocumentErrorShown(t *testing.T) {
 	if !errors.As(err, &de) {
 		t.Fatal(err)
 	}
-	got := de.Shown(func(s string) string { return strings.ReplaceAll(s, pw, "***") })
+	got := de.Message().Text(func(s string) string { return strings.ReplaceAll(s, pw, "***") })
 	if got != `body is not JSON, it starts "denied for *** and more"` {
 		t.Errorf("long password: %q", got)
 	}

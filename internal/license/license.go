@@ -37,10 +37,10 @@ func DefaultOptions() Options {
 // Validate checks the thresholds together.
 func (o Options) Validate() error {
 	if o.Warning < 0 || o.Critical < 0 {
-		return fmt.Errorf("days must not be negative")
+		return check.Errorf("days must not be negative")
 	}
 	if o.Critical > o.Warning {
-		return fmt.Errorf("-c/--critical (%d) must not exceed -w/--warning (%d)", o.Critical, o.Warning)
+		return check.Errorf("-c/--critical (%d) must not exceed -w/--warning (%d)", o.Critical, o.Warning)
 	}
 	return nil
 }

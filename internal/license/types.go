@@ -1,9 +1,9 @@
 package license
 
 import (
-	"fmt"
 	"strings"
 
+	"check-itgrix/internal/check"
 	"check-itgrix/internal/itgrix"
 )
 
@@ -15,7 +15,7 @@ func ParseTypes(s string) ([]string, error) {
 	for _, part := range strings.Split(s, ",") {
 		name, ok := itgrix.LicenseTypeName(part)
 		if !ok {
-			return nil, fmt.Errorf("licence type %q is none of %s", strings.TrimSpace(part), itgrix.LicenseTypeList("or"))
+			return nil, check.Errorf("licence type %q is none of %s", strings.TrimSpace(part), check.Ours(itgrix.LicenseTypeList("or")))
 		}
 		out = append(out, name)
 	}

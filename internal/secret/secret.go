@@ -6,28 +6,39 @@
 //     the character a JSON error quotes, transport error text) and what a
 //     message repeats of the user's input (the URL, host, file and section
 //     names, flag values, a recovered panic).
-//   - When: where that text enters a message, before it is sanitised,
-//     shortened or quoted, so no form of the password survives: a password
-//     with '|' or a tab would otherwise show as "ab/cd" or "pa ss", and one
-//     that line 1 cuts would show its first characters.
+//   - How: there are two places, and only two. The status document is
+//     scrubbed by its schema (itgrix.Status.Scrubbed) before any check
+//     evaluates it. Every message (an error, a usage error, the -v lines) is
+//     a check.Message, which marks each part as the plugin's own words or as
+//     text from outside: check.Say and check.Errorf read like fmt, string,
+//     error and fmt.Stringer arguments are outside text unless marked
+//     check.Ours, and a nested Message keeps its marks. Package cli shows an
+//     error in one way (check.Shown with this package's Scrubber), which
+//     scrubs the outside parts alone; an error that carries no Message is
+//     scrubbed whole, which garbles at worst and never leaks.
+//   - When: each outside part is scrubbed whole before it is cut,
+//     sanitised or quoted (a part can carry its cut, and %q quotes after
+//     scrubbing), so no form of the password survives: a password with '|'
+//     or a tab would otherwise show as "ab/cd" or "pa ss", and one that a
+//     cut shortens would show its first characters.
 //   - What is never scrubbed: performance data, labels, numbers and the
 //     plugin's own words. A password such as "1234", "time", "status",
 //     "password" or "e" must not rename a metric, change a value or garble a
-//     sentence ("check login and password", "connection refused"). The flag
-//     parser's messages mix its words with the user's: package cli tells a
-//     usage error again from the command line with the password masked in
-//     what the user typed, and scrubs the whole message only when that
-//     tells another error.
+//     sentence ("check login and password", "connection refused"). The
+//     system's reason a file could not be read ("no such file or
+//     directory") and the resolver's ("no such host") are fixed words and
+//     count as ours.
 //   - Each occurrence becomes "***". The Go-quoted, sanitised and
-//     URL-escaped forms of the password are scrubbed too: text can be
-//     quoted before it reaches us (the flag parser's own messages), and a
-//     URL echoed in an error is escaped.
+//     URL-escaped forms of the password are scrubbed too: outside text can
+//     be quoted before it reaches us (a library's error), and a URL echoed
+//     in an error is escaped.
 //
 // The password is resolved once, as soon as the command line is checked
 // (a --password-file is read first thing inside the -t budget); before
 // that (a flag the parser rejects) the candidates are what -P/--password and
 // $ITGRIX_PASSWORD hold on the command line (with the options of its
-// --extra-opts sections) and in the environment.
+// --extra-opts sections) and in the environment. Messages are rendered
+// only when shown, so a password read later still counts.
 package secret
 
 import (
@@ -84,26 +95,7 @@ func (s Scrubber) Scrub(text string) string {
 	return text
 }
 
-// ScrubAll returns texts with Scrub applied to each.
-func (s Scrubber) ScrubAll(texts []string) []string {
-	out := make([]string, len(texts))
-	for i, t := range texts {
-		out[i] = s.Scrub(t)
-	}
-	return out
-}
-
-// Any reports whether text holds any of the secrets.
-func (s Scrubber) Any(text string) bool {
-	for _, f := range s.forms {
-		if strings.Contains(text, f) {
-			return true
-		}
-	}
-	return false
-}
-
-// Scrub is New(secrets...).Scrub(text), for a caller holding the password.
+// Scrub is New(secrets...).Scrub(text).
 func Scrub(text string, secrets ...string) string {
 	return New(secrets...).Scrub(text)
 }

@@ -24,7 +24,7 @@ func TestScrub(t *testing.T) {
 		}
 	}
 	s := New("one").With("two")
-	if !s.Any("two") || s.Any("three") || s.Scrub("one two") != "*** ***" {
+	if s.Scrub("one two three") != "*** *** three" {
 		t.Errorf("With: %q", s.Scrub("one two"))
 	}
 	if Scrub("x pw-1234 y", "pw-1234") != "x *** y" {

@@ -145,11 +145,11 @@ func get(t *testing.T, srv *httptest.Server, path, user, pass string) (int, stri
 	if e, ok := err.(*itgrix.Error); ok {
 		switch e.Kind {
 		case itgrix.AuthFailed:
-			return 401, e.Msg
+			return 401, e.Error()
 		case itgrix.NotFound:
-			return 404, e.Msg
+			return 404, e.Error()
 		}
-		return 0, e.Msg
+		return 0, e.Error()
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -358,6 +358,9 @@ func TestOwnWordsWhole(t *testing.T) {
 		{"not JSON", nil, []string{"-P", pw, "--status-file", notJSON}, []string{notJSON, "e-not-json"}},
 		{"status file too large", nil, []string{"-P", pw, "--status-file", tooLarge}, []string{tooLarge}},
 		{"no such section", nil, []string{"-P", pw, "--extra-opts=pbx-2@" + ini}, []string{ini, "pbx-2"}},
+		{"cache ages crossed", nil, []string{"-u", "admin", "-P", pw, "--cache-age-warning", "1h", "--cache-age-critical", "10m"}, nil},
+		{"licence flag on the app check", nil, []string{"-u", "admin", "-P", pw, "-w", "5"}, nil},
+		{"bad range", nil, []string{"-u", "admin", "-P", pw, "--queue-warning", "5:x"}, []string{`"5:x"`, `"x"`}},
 	}
 	with := func(ss []string, p string) []string {
 		out := make([]string, len(ss))
