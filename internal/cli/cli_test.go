@@ -424,3 +424,35 @@ func TestWordsThatAreNoFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestNegatedForms: "--no-NAME" turns off a switch that turns a setting
+// on. For a flag that asks for an answer (--help, --version) or adds up
+// (-v) it is an unknown flag, on the command line as in an ini file:
+// never the help, the version or one more -v.
+func TestNegatedForms(t *testing.T) {
+	ini := writeFile(t, "[s]\nno-version =\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--no-help"}, "UNKNOWN: usage: unknown long flag '--no-help'"},
+		{[]string{"--no-help-long"}, "UNKNOWN: usage: unknown long flag '--no-help-long'"},
+		{[]string{"--no-help-man"}, "UNKNOWN: usage: unknown long flag '--no-help-man'"},
+		{[]string{"--no-version"}, "UNKNOWN: usage: unknown long flag '--no-version'"},
+		{[]string{"--no-verbose"}, "UNKNOWN: usage: unknown long flag '--no-verbose'"},
+		{[]string{"--no-port"}, "UNKNOWN: usage: unknown long flag '--no-port'"},
+		{[]string{"--extra-opts=s@" + ini}, "UNKNOWN: usage: --extra-opts " + ini + " section [s] line 2: unknown option \"--no-version\""},
+	} {
+		code, out := runWith(t, spec(false), nil, c.args...)
+		if line1, _, _ := strings.Cut(out, "\n"); code != 3 || strings.TrimSpace(line1) != c.want {
+			t.Errorf("%q: exit %d\n%s\nwant exit 3 and line 1 %q", c.args, code, out, c.want)
+		}
+	}
+	doc := writeFile(t, `{"app_status":"Ok"}`)
+	for _, f := range []string{"tls", "insecure", "ipv4", "ipv6", "no-proxy"} {
+		code, out := runWith(t, spec(false), nil, "--"+f, "--no-"+f, "--status-file", doc)
+		if code != 0 || !strings.HasPrefix(out, "OK") {
+			t.Errorf("--%s --no-%s: exit %d\n%s\nwant OK", f, f, code, out)
+		}
+	}
+}
