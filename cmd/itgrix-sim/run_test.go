@@ -152,3 +152,25 @@ func TestFleetScenariosAndIni(t *testing.T) {
 		t.Errorf("path-only --fleet-ini: exit %d %q", code, out.String())
 	}
 }
+
+// TestFleetIniWildcardListen: a --listen on every address writes the
+// loopback address of its family into the ini, which a check on this
+// host reaches; a named host is kept as given.
+func TestFleetIniWildcardListen(t *testing.T) {
+	for listen, want := range map[string]string{
+		":8077":                 "http://127.0.0.1:8077/pbx/0/status",
+		"0.0.0.0:8077":          "http://127.0.0.1:8077/pbx/0/status",
+		"[::ffff:0.0.0.0]:8077": "http://127.0.0.1:8077/pbx/0/status",
+		"[::]:8077":             "http://[::1]:8077/pbx/0/status",
+		"127.0.0.2:8077":        "http://127.0.0.2:8077/pbx/0/status",
+		"[::1]:8077":            "http://[::1]:8077/pbx/0/status",
+		"localhost:8077":        "http://localhost:8077/pbx/0/status",
+		"pbx.example:8077":      "http://pbx.example:8077/pbx/0/status",
+	} {
+		var out bytes.Buffer
+		code := run(context.Background(), []string{"--fleet", "1", "--listen", listen, "--fleet-ini"}, noEnv, &out, fixed)
+		if code != 0 || !strings.Contains(out.String(), "\nurl = "+want+"\n") {
+			t.Errorf("--listen %s --fleet-ini: exit %d, want url = %s:\n%s", listen, code, want, out.String())
+		}
+	}
+}
