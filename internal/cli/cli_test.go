@@ -456,3 +456,30 @@ func TestNegatedForms(t *testing.T) {
 		}
 	}
 }
+
+// TestBadProxyVariable: a proxy variable that names no proxy is the
+// poller's configuration, not an outage of the PBX: UNKNOWN, naming the
+// variable, its value shown without user and password and scrubbed of
+// the check's password, before any connection.
+func TestBadProxyVariable(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"HTTP_PROXY": "http://admin:" + password + "@[bad"}, nil,
+			`UNKNOWN: HTTP_PROXY "http://***@[bad" is not a proxy address: not a URL; fix or unset it, or give --no-proxy`},
+		{map[string]string{"http_proxy": "http://" + password + ":port"}, nil,
+			`UNKNOWN: http_proxy "http://***:port" is not a proxy address: not a URL; fix or unset it, or give --no-proxy`},
+		{map[string]string{"http_proxy": "http://%zz"}, nil,
+			`UNKNOWN: http_proxy "http://%zz" is not a proxy address: a bad %-escape; fix or unset it, or give --no-proxy`},
+		{map[string]string{"HTTPS_PROXY": "socks4://proxy:1080"}, []string{"-S"},
+			`UNKNOWN: HTTPS_PROXY "socks4://proxy:1080" is not a proxy address: scheme "socks4": http, https, socks5 or socks5h; fix or unset it, or give --no-proxy`},
+	} {
+		args := append([]string{"-H", "192.0.2.7", "-u", "admin", "-P", password, "-t", "2"}, c.args...)
+		code, out := runWith(t, spec(false), c.env, args...)
+		if line1, _, _ := strings.Cut(out, " | "); code != 3 || line1 != c.want {
+			t.Errorf("%v: exit %d\n%s\nwant exit 3 and line 1 %q", c.env, code, out, c.want)
+		}
+	}
+}

@@ -92,6 +92,14 @@ func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, 
 		body, err := readStatusFile(ctx, o.statusFile, source, env.Stdin, itgrix.MaxBody, timeout)
 		return body, source, err
 	}
+	// A proxy variable that names no proxy is the poller's configuration,
+	// not an outage of the PBX: UNKNOWN, naming the variable.
+	if req.proxy != nil {
+		var bad *itgrix.ProxyError
+		if _, err := req.proxy(req.url); errors.As(err, &bad) {
+			return nil, o.scrub.Scrub(req.url.Redacted()), inputErrorf("%s", bad.Shown(o.scrub.Scrub))
+		}
+	}
 	password, err := o.resolvePassword(ctx, env)
 	// Named once the password is known: a --password-file adds to o.scrub.
 	source := o.scrub.Scrub(req.url.Redacted())
@@ -226,28 +234,6 @@ func isIPv6(s string) bool {
 	return err == nil && a.Is6()
 }
 
-// checkHost accepts an IP address or a DNS name (letters, digits, '-',
-// '_', '.'; up to 253 characters). Anything else (a space, a '@', a
-// non-ASCII name) could not be resolved or sent in a request.
-func checkHost(h string) error {
-	if h == "" {
-		return errors.New("no host")
-	}
-	if _, err := netip.ParseAddr(h); err == nil {
-		return nil
-	}
-	if len(h) > 253 {
-		return errors.New("host name longer than 253 characters")
-	}
-	for _, r := range h {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-		default:
-			return fmt.Errorf("%q is not allowed in a host name (give an IP address or a DNS name; IDN names in their xn-- form)", r)
-		}
-	}
-	if strings.HasPrefix(h, ".") || strings.HasPrefix(h, "-") || strings.Contains(h, "..") {
-		return errors.New("not a host name")
-	}
-	return nil
-}
+// checkHost refuses a host no request could be sent to; the proxy
+// variables are held to the same rule.
+var checkHost = itgrix.CheckHost
