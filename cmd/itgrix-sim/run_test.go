@@ -62,6 +62,18 @@ func TestBadArguments(t *testing.T) {
 	if code := run(context.Background(), []string{"--help"}, noEnv, &out, fixed); code != 0 || !strings.Contains(out.String(), "--scenario") {
 		t.Errorf("--help: exit %d", code)
 	}
+	// A "--no-" form asks for no answer: unknown, as on the plugins, never
+	// the help or the version. A switch still turns off.
+	for _, f := range []string{"help", "help-long", "help-man", "version"} {
+		out.Reset()
+		if code := run(context.Background(), []string{"--no-" + f}, noEnv, &out, fixed); code != 2 || out.String() != "itgrix-sim: unknown long flag '--no-"+f+"'\n" {
+			t.Errorf("--no-%s: exit %d %q", f, code, out.String())
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"--no-list-scenarios", "--print"}, noEnv, &out, fixed); code != 0 || !strings.HasPrefix(out.String(), "{") {
+		t.Errorf("--no-list-scenarios --print: exit %d %q", code, out.String())
+	}
 }
 
 // TestServesUntilCancelled: the first line names the address, and
