@@ -2,8 +2,8 @@
 #   make demo   build, start itgrix-sim, run both checks against scenarios
 #   make test   vet, staticcheck, every Go test with the race detector
 GO       ?= go
-# One version string for --version and the packages (see .ci/version).
-VERSION  ?= $(shell sh .ci/version)
+# One version string for --version and the packages (see contrib/packaging/version).
+VERSION  ?= $(shell sh contrib/packaging/version)
 LDFLAGS  := -s -w -X check-itgrix/internal/cli.Version=$(VERSION)
 BIN      := bin
 PREFIX   ?= /usr
@@ -42,23 +42,23 @@ $(BIN)/actionlint: .ci/tools/go.mod
 
 # dist/: tarballs, .deb and .rpm of the plugins and of the simulator for
 # each of ARCHES, an SBOM, the release notes and SHA256SUMS (signed when
-# RELEASE_GPG_KEY names a gpg key); reproducible (see .ci/release).
+# RELEASE_GPG_KEY names a gpg key); reproducible (see contrib/packaging/release).
 ARCHES ?= amd64 arm64 armv7 386
 release: $(BIN)/nfpm $(BIN)/cyclonedx-gomod
-	ARCHES='$(ARCHES)' GO=$(GO) bash .ci/release
+	ARCHES='$(ARCHES)' GO=$(GO) bash contrib/packaging/release
 
 # The same, for one architecture (PKG_ARCH: amd64, arm64, armv7, 386):
 # .deb (plugins in /usr/lib/nagios/plugins) and .rpm (/usr/lib64/nagios/plugins),
 # and the simulator's own check-itgrix-sim .deb and .rpm.
 PKG_ARCH    ?= amd64
 package: $(BIN)/nfpm $(BIN)/cyclonedx-gomod
-	ARCHES='$(PKG_ARCH)' GO=$(GO) bash .ci/release >/dev/null
+	ARCHES='$(PKG_ARCH)' GO=$(GO) bash contrib/packaging/release >/dev/null
 	@ls -l dist/
 
 # dist/repo/: a signed apt repository and a signed yum/dnf repository of
 # the packages in dist/ (run make release first; RELEASE_GPG_KEY signs).
 repo:
-	bash .ci/repo
+	bash contrib/packaging/repo
 
 # Builds the release twice from two clean clones and compares them byte
 # for byte, installs every package into scratch roots, runs the arm64,
@@ -77,7 +77,7 @@ test-go-min:
 	GOTOOLCHAIN=go$(GO_MIN) $(GO) test -count=1 ./...
 
 test: build tools $(BIN)/actionlint
-	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; echo "gofmt: files above need formatting"; exit 1; }
+	@test -z "$$(gofmt -l cmd internal docs)" || { gofmt -l cmd internal docs; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) mod tidy -diff
 	$(GO) -C .ci/tools mod tidy -diff
 	$(GO) vet ./...
@@ -151,7 +151,7 @@ screenshots: build
 
 # Regenerate docs/*.1 from the binaries' --help-man after changing a help text.
 man: build
-	bash .ci/gen-man $(BIN) docs
+	bash docs/gen-man $(BIN) docs
 
 demo: build
 	@bash .ci/demo $(BIN)

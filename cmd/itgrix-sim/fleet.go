@@ -38,7 +38,10 @@ func addFleetFlags(app *kingpin.Application) *fleetFlags {
 }
 
 // iniURL is where a fleet PBX answers, as an ini's url: its own address at
-// --listen's port, or its path on --listen.
+// --listen's port, or its path on --listen. A wildcard --listen (":8077",
+// "0.0.0.0:8077", "[::]:8077") answers on loopback too, and loopback is
+// what a check on this host can reach: an empty or wildcard host in the
+// url could not be reached.
 func iniURL(p sim.PBX, listen string) (string, error) {
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil || port == "0" {
@@ -46,6 +49,12 @@ func iniURL(p sim.PBX, listen string) (string, error) {
 	}
 	if p.Addr.IsValid() {
 		return "http://" + net.JoinHostPort(p.Addr.String(), port) + "/status", nil
+	}
+	switch a, err := netip.ParseAddr(host); {
+	case host == "", err == nil && a.Unmap() == netip.IPv4Unspecified():
+		host = "127.0.0.1"
+	case err == nil && a == netip.IPv6Unspecified():
+		host = "::1"
 	}
 	return "http://" + net.JoinHostPort(host, port) + p.Path, nil
 }

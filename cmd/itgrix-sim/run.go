@@ -28,6 +28,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	app.HelpFlag.Short('h')
 	app.VersionFlag.Short('V')
 	app.Terminate(func(int) { panic(exitRequest{}) })
+	app.PreAction(refuseNegatedAnswers)
 	listen := app.Flag("listen", "Address to listen on; keep it on loopback unless you mean it.").Default("127.0.0.1:8077").String()
 	c := sim.Config{Now: now}
 	app.Flag("username", "Login to accept.").Default("admin").StringVar(&c.Username)
@@ -100,6 +101,24 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		return 1
 	}
 	return 0
+}
+
+// refuseNegatedAnswers refuses "--no-help", "--no-version" and the hidden
+// "--no-help-long" and "--no-help-man" as unknown flags, as the plugins do:
+// kingpin gives every switch a "--no-" form and answers these anyway, the
+// opposite of what was written. It runs before the flags' own actions.
+func refuseNegatedAnswers(ctx *kingpin.ParseContext) error {
+	for _, e := range ctx.Elements {
+		f, ok := e.Clause.(*kingpin.FlagClause)
+		if !ok || e.Value == nil || *e.Value != "false" {
+			continue
+		}
+		switch name := f.Model().Name; name {
+		case "help", "help-long", "help-man", "version":
+			return fmt.Errorf("unknown long flag '--no-%s'", name)
+		}
+	}
+	return nil
 }
 
 // exitRequest is kingpin asking to exit after --help or --version.

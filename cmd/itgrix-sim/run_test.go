@@ -62,6 +62,18 @@ func TestBadArguments(t *testing.T) {
 	if code := run(context.Background(), []string{"--help"}, noEnv, &out, fixed); code != 0 || !strings.Contains(out.String(), "--scenario") {
 		t.Errorf("--help: exit %d", code)
 	}
+	// A "--no-" form asks for no answer: unknown, as on the plugins, never
+	// the help or the version. A switch still turns off.
+	for _, f := range []string{"help", "help-long", "help-man", "version"} {
+		out.Reset()
+		if code := run(context.Background(), []string{"--no-" + f}, noEnv, &out, fixed); code != 2 || out.String() != "itgrix-sim: unknown long flag '--no-"+f+"'\n" {
+			t.Errorf("--no-%s: exit %d %q", f, code, out.String())
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"--no-list-scenarios", "--print"}, noEnv, &out, fixed); code != 0 || !strings.HasPrefix(out.String(), "{") {
+		t.Errorf("--no-list-scenarios --print: exit %d %q", code, out.String())
+	}
 }
 
 // TestServesUntilCancelled: the first line names the address, and
@@ -150,5 +162,27 @@ func TestFleetScenariosAndIni(t *testing.T) {
 	if code := run(context.Background(), []string{"--fleet", "1", "--listen", "127.0.0.1:9000", "--fleet-ini"}, noEnv, &out, fixed); code != 0 ||
 		!strings.Contains(out.String(), "url = http://127.0.0.1:9000/pbx/0/status\n") {
 		t.Errorf("path-only --fleet-ini: exit %d %q", code, out.String())
+	}
+}
+
+// TestFleetIniWildcardListen: a --listen on every address writes the
+// loopback address of its family into the ini, which a check on this
+// host reaches; a named host is kept as given.
+func TestFleetIniWildcardListen(t *testing.T) {
+	for listen, want := range map[string]string{
+		":8077":                 "http://127.0.0.1:8077/pbx/0/status",
+		"0.0.0.0:8077":          "http://127.0.0.1:8077/pbx/0/status",
+		"[::ffff:0.0.0.0]:8077": "http://127.0.0.1:8077/pbx/0/status",
+		"[::]:8077":             "http://[::1]:8077/pbx/0/status",
+		"127.0.0.2:8077":        "http://127.0.0.2:8077/pbx/0/status",
+		"[::1]:8077":            "http://[::1]:8077/pbx/0/status",
+		"localhost:8077":        "http://localhost:8077/pbx/0/status",
+		"pbx.example:8077":      "http://pbx.example:8077/pbx/0/status",
+	} {
+		var out bytes.Buffer
+		code := run(context.Background(), []string{"--fleet", "1", "--listen", listen, "--fleet-ini"}, noEnv, &out, fixed)
+		if code != 0 || !strings.Contains(out.String(), "\nurl = "+want+"\n") {
+			t.Errorf("--listen %s --fleet-ini: exit %d, want url = %s:\n%s", listen, code, want, out.String())
+		}
 	}
 }

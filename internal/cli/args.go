@@ -22,6 +22,7 @@ type flagInfo struct {
 	name       string
 	takesValue bool
 	cumulative bool
+	negatable  bool
 }
 
 // flagModel maps long and short names to flags.
@@ -33,7 +34,7 @@ type flagModel struct {
 func modelOf(app *parser) flagModel {
 	m := flagModel{long: map[string]*flagInfo{}, short: map[rune]*flagInfo{}}
 	for _, f := range app.list {
-		info := &flagInfo{name: f.name, takesValue: !f.isBool, cumulative: f.repeatable}
+		info := &flagInfo{name: f.name, takesValue: !f.isBool, cumulative: f.repeatable, negatable: f.negatable}
 		m.long[f.name] = info
 		if f.short != 0 {
 			m.short[f.short] = info
@@ -127,13 +128,14 @@ func (m flagModel) parse(args []string) []option {
 	return out
 }
 
-// long1 is the flag a long name means; "no-NAME" negates a switch.
+// long1 is the flag a long name means; "no-NAME" negates a switch that
+// turns a setting on, and is an unknown flag for any other.
 func (m flagModel) long1(name string) option {
 	if f := m.long[name]; f != nil {
 		return option{flag: f, typed: "--" + name}
 	}
 	if b, ok := strings.CutPrefix(name, "no-"); ok {
-		if f := m.long[b]; f != nil && !f.takesValue {
+		if f := m.long[b]; f != nil && f.negatable {
 			return option{flag: f, typed: "--" + name, negated: true}
 		}
 	}

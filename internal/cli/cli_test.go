@@ -373,3 +373,87 @@ func TestWordsThatAreNoFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestNegatedForms: "--no-NAME" turns off a switch that turns a setting
+// on. For a flag that asks for an answer (--help, --version) or adds up
+// (-v) it is an unknown flag, on the command line as in an ini file:
+// never the help, the version or one more -v.
+func TestNegatedForms(t *testing.T) {
+	ini := writeFile(t, "[s]\nno-version =\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--no-help"}, "UNKNOWN: usage: unknown long flag '--no-help'"},
+		{[]string{"--no-help-long"}, "UNKNOWN: usage: unknown long flag '--no-help-long'"},
+		{[]string{"--no-help-man"}, "UNKNOWN: usage: unknown long flag '--no-help-man'"},
+		{[]string{"--no-version"}, "UNKNOWN: usage: unknown long flag '--no-version'"},
+		{[]string{"--no-verbose"}, "UNKNOWN: usage: unknown long flag '--no-verbose'"},
+		{[]string{"--no-port"}, "UNKNOWN: usage: unknown long flag '--no-port'"},
+		{[]string{"--extra-opts=s@" + ini}, "UNKNOWN: usage: --extra-opts " + ini + " section [s] line 2: unknown option \"--no-version\""},
+	} {
+		code, out := runWith(t, spec(false), nil, c.args...)
+		if line1, _, _ := strings.Cut(out, "\n"); code != 3 || strings.TrimSpace(line1) != c.want {
+			t.Errorf("%q: exit %d\n%s\nwant exit 3 and line 1 %q", c.args, code, out, c.want)
+		}
+	}
+	doc := writeFile(t, `{"app_status":"Ok"}`)
+	for _, f := range []string{"tls", "insecure", "ipv4", "ipv6", "no-proxy"} {
+		code, out := runWith(t, spec(false), nil, "--"+f, "--no-"+f, "--status-file", doc)
+		if code != 0 || !strings.HasPrefix(out, "OK") {
+			t.Errorf("--%s --no-%s: exit %d\n%s\nwant OK", f, f, code, out)
+		}
+	}
+}
+
+// TestBadProxyVariable: a proxy variable that names no proxy is the
+// poller's configuration, not an outage of the PBX: UNKNOWN, naming the
+// variable, its value shown without user and password and scrubbed of
+// the check's password, before any connection.
+// TestBadProxyVariableKeepsOurWords: the variable's value and what the
+// reason quotes of it (the scheme) are outside text, scrubbed; the words
+// around them stay whole whatever the password.
+func TestBadProxyVariableKeepsOurWords(t *testing.T) {
+	for _, c := range []struct {
+		password string
+		env      map[string]string
+		args     []string
+		want     string
+	}{
+		{"proxy", map[string]string{"HTTP_PROXY": "http://admin:proxy@[bad"}, nil,
+			`UNKNOWN: HTTP_PROXY "http://***@[bad" is not a proxy address: not a URL; fix or unset it, or give --no-proxy`},
+		{"socks9", map[string]string{"HTTPS_PROXY": "socks9://h:1080"}, []string{"-S"},
+			`UNKNOWN: HTTPS_PROXY "***://h:1080" is not a proxy address: scheme "***": http, https, socks5 or socks5h; fix or unset it, or give --no-proxy`},
+		{"e", map[string]string{"HTTP_PROXY": "http://h:99999"}, nil,
+			`UNKNOWN: HTTP_PROXY "http://h:99999" is not a proxy address: port must be 1-65535; fix or unset it, or give --no-proxy`},
+	} {
+		args := append([]string{"-H", "192.0.2.7", "-u", "admin", "-P", c.password, "-t", "2"}, c.args...)
+		code, out := runWith(t, spec(false), c.env, args...)
+		if line1, _, _ := strings.Cut(out, " | "); code != 3 || line1 != c.want {
+			t.Errorf("%v: exit %d\n%s\nwant exit 3 and line 1 %q", c.env, code, out, c.want)
+		}
+	}
+}
+
+func TestBadProxyVariable(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"HTTP_PROXY": "http://admin:" + password + "@[bad"}, nil,
+			`UNKNOWN: HTTP_PROXY "http://***@[bad" is not a proxy address: not a URL; fix or unset it, or give --no-proxy`},
+		{map[string]string{"http_proxy": "http://" + password + ":port"}, nil,
+			`UNKNOWN: http_proxy "http://***:port" is not a proxy address: not a URL; fix or unset it, or give --no-proxy`},
+		{map[string]string{"http_proxy": "http://%zz"}, nil,
+			`UNKNOWN: http_proxy "http://%zz" is not a proxy address: a bad %-escape; fix or unset it, or give --no-proxy`},
+		{map[string]string{"HTTPS_PROXY": "socks4://proxy:1080"}, []string{"-S"},
+			`UNKNOWN: HTTPS_PROXY "socks4://proxy:1080" is not a proxy address: scheme "socks4": http, https, socks5 or socks5h; fix or unset it, or give --no-proxy`},
+	} {
+		args := append([]string{"-H", "192.0.2.7", "-u", "admin", "-P", password, "-t", "2"}, c.args...)
+		code, out := runWith(t, spec(false), c.env, args...)
+		if line1, _, _ := strings.Cut(out, " | "); code != 3 || line1 != c.want {
+			t.Errorf("%v: exit %d\n%s\nwant exit 3 and line 1 %q", c.env, code, out, c.want)
+		}
+	}
+}

@@ -89,6 +89,14 @@ func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, 
 		return body, source, err
 	}
 	source := check.Say("%s", req.url.Redacted())
+	// A proxy variable that names no proxy is the poller's configuration,
+	// not an outage of the PBX: UNKNOWN, naming the variable.
+	if req.proxy != nil {
+		var bad *itgrix.ProxyError
+		if _, err := req.proxy(req.url); errors.As(err, &bad) {
+			return nil, source, bad
+		}
+	}
 	password, err := o.resolvePassword(ctx, env)
 	if err != nil {
 		return nil, source, err
@@ -220,28 +228,6 @@ func isIPv6(s string) bool {
 	return err == nil && a.Is6()
 }
 
-// checkHost accepts an IP address or a DNS name (letters, digits, '-',
-// '_', '.'; up to 253 characters). Anything else (a space, a '@', a
-// non-ASCII name) could not be resolved or sent in a request.
-func checkHost(h string) error {
-	if h == "" {
-		return check.Errorf("no host")
-	}
-	if _, err := netip.ParseAddr(h); err == nil {
-		return nil
-	}
-	if len(h) > 253 {
-		return check.Errorf("host name longer than 253 characters")
-	}
-	for _, r := range h {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-		default:
-			return check.Errorf("%s is not allowed in a host name (give an IP address or a DNS name; IDN names in their xn-- form)", strconv.QuoteRune(r))
-		}
-	}
-	if strings.HasPrefix(h, ".") || strings.HasPrefix(h, "-") || strings.Contains(h, "..") {
-		return check.Errorf("not a host name")
-	}
-	return nil
-}
+// checkHost refuses a host no request could be sent to; the proxy
+// variables are held to the same rule.
+var checkHost = itgrix.CheckHost

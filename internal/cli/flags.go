@@ -28,8 +28,12 @@ type Flag struct {
 	def                     string
 	hasDef                  bool
 	value                   Value
-	// isBool is a switch: given without a value, "--no-NAME" too.
+	// isBool is a switch: given without a value.
 	isBool bool
+	// negatable is a switch that turns a setting on, so "--no-NAME"
+	// turns it off again (BoolVar); a flag that asks for an answer
+	// (--help, --version) or adds up (-v) has no "--no-" form.
+	negatable bool
 	// repeatable adds each value given (-v, --expected-type) rather
 	// than the last one winning; the help marks it with "...".
 	repeatable bool
@@ -87,8 +91,12 @@ func (f *Flag) String() *string {
 	return p
 }
 
-// BoolVar makes the flag a switch that sets *p.
-func (f *Flag) BoolVar(p *bool) { f.value, f.isBool = (*boolValue)(p), true }
+// BoolVar makes the flag a switch that sets *p, on or, as "--no-NAME", off.
+func (f *Flag) BoolVar(p *bool) { f.value, f.isBool, f.negatable = (*boolValue)(p), true, true }
+
+// answer makes the flag a switch that asks for an answer (the help, the
+// version) instead of a check: given or not, never negated.
+func (f *Flag) answer() { f.value, f.isBool = (*boolValue)(new(bool)), true }
 
 // CounterVar makes the flag a switch each use of which adds one to *p.
 func (f *Flag) CounterVar(p *int) {
@@ -124,8 +132,7 @@ func (v *boolValue) Set(s string) error {
 
 func (v *boolValue) String() string { return strconv.FormatBool(bool(*v)) }
 
-// counterValue counts the uses, whatever the value ("--no-verbose" too,
-// as before).
+// counterValue counts the uses.
 type counterValue int
 
 func (v *counterValue) Set(string) error { *v++; return nil }

@@ -33,10 +33,10 @@ func newParser(spec Spec, env Env) *parser {
 			a.width = w
 		}
 	}
-	a.Flag("help", "Show this help.").Short('h').BoolVar(new(bool))
-	a.Flag("help-long", "Generate long help.").Hidden().BoolVar(new(bool))
-	a.Flag("help-man", "Generate a man page.").Hidden().BoolVar(new(bool))
-	a.Flag("version", "Show application version.").Short('V').BoolVar(new(bool))
+	a.Flag("help", "Show this help.").Short('h').answer()
+	a.Flag("help-long", "Generate long help.").Hidden().answer()
+	a.Flag("help-man", "Generate a man page.").Hidden().answer()
+	a.Flag("version", "Show application version.").Short('V').answer()
 	return a
 }
 

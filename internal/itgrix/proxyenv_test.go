@@ -1,7 +1,9 @@
 package itgrix
 
 import (
+	"errors"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +57,57 @@ func TestProxyFromEnv(t *testing.T) {
 				t.Errorf("proxy for %s = %q, want %q", c.url, shown, c.want)
 			}
 		})
+	}
+}
+
+// TestProxyFromEnvRefuses: a proxy variable that names no proxy is a
+// *ProxyError naming the variable, its value shown without user and
+// password, and a reason that quotes none of them; one that would not be
+// used (a loopback PBX, NO_PROXY, HTTP_PROXY under CGI) is not looked at.
+func TestProxyFromEnvRefuses(t *testing.T) {
+	const pw = "Pr0xy-Secret"
+	cases := []struct {
+		env         map[string]string
+		url         string
+		name, value string
+		reason      string // "" = no error, direct
+	}{
+		{map[string]string{"HTTP_PROXY": "http://user:" + pw + "@[bad"}, "http://pbx1:8077/status", "HTTP_PROXY", "http://***@[bad", "not a URL"},
+		{map[string]string{"http_proxy": "http://%zz"}, "http://pbx1:8077/status", "http_proxy", "http://%zz", "a bad %-escape"},
+		{map[string]string{"HTTP_PROXY": "http://u:" + pw + "%zz@proxy:3128"}, "http://pbx1:8077/status", "HTTP_PROXY", "http://***@proxy:3128", "a bad %-escape"},
+		// A '/' in the password ends the host: the parser would quote the rest as a port.
+		{map[string]string{"HTTP_PROXY": "http://u:x/" + pw + "@proxy:3128"}, "http://pbx1:8077/status", "HTTP_PROXY", "http://***@proxy:3128", "not a URL"},
+		{map[string]string{"HTTP_PROXY": "http://a b:3128"}, "http://pbx1:8077/status", "HTTP_PROXY", "http://a b:3128", "a character no host name holds"},
+		{map[string]string{"HTTP_PROXY": "::::"}, "http://pbx1:8077/status", "HTTP_PROXY", "::::", "':' is not allowed in a host name (give an IP address or a DNS name; IDN names in their xn-- form)"},
+		{map[string]string{"HTTP_PROXY": "http://"}, "http://pbx1:8077/status", "HTTP_PROXY", "http://", "no host"},
+		{map[string]string{"HTTP_PROXY": "proxy:0"}, "http://pbx1:8077/status", "HTTP_PROXY", "proxy:0", "port must be 1-65535"},
+		{map[string]string{"HTTP_PROXY": "http://proxy:99999"}, "http://pbx1:8077/status", "HTTP_PROXY", "http://proxy:99999", "port must be 1-65535"},
+		{map[string]string{"HTTPS_PROXY": "socks4://proxy:1080"}, "https://pbx1/status", "HTTPS_PROXY", "socks4://proxy:1080", `scheme "socks4": http, https, socks5 or socks5h`},
+		{map[string]string{"https_proxy": pw + "@http://proxy"}, "https://pbx1/status", "https_proxy", "***@http://proxy", "not a URL"},
+		{map[string]string{"HTTP_PROXY": "http://[bad"}, "http://127.0.0.1:8077/status", "", "", ""},
+		{map[string]string{"HTTP_PROXY": "http://[bad", "NO_PROXY": "pbx1"}, "http://pbx1:8077/status", "", "", ""},
+		{map[string]string{"HTTP_PROXY": "http://[bad", "REQUEST_METHOD": "GET"}, "http://pbx1:8077/status", "", "", ""},
+		{map[string]string{"HTTP_PROXY": "socks5h://proxy:1080"}, "http://pbx1:8077/status", "", "", ""},
+	}
+	for _, c := range cases {
+		u, _ := url.Parse(c.url)
+		got, err := ProxyFromEnv(func(k string) string { return c.env[k] })(u)
+		if c.reason == "" {
+			if err != nil {
+				t.Errorf("%v for %s: %v", c.env, c.url, err)
+			}
+			continue
+		}
+		var e *ProxyError
+		if !errors.As(err, &e) || got != nil {
+			t.Errorf("%v: %v %v, want a *ProxyError", c.env, got, err)
+			continue
+		}
+		if e.Var != c.name || e.Value != c.value || e.Reason.String() != c.reason {
+			t.Errorf("%v: %q %q %q, want %q %q %q", c.env, e.Var, e.Value, e.Reason.String(), c.name, c.value, c.reason)
+		}
+		if msg := e.Error(); strings.Contains(strings.ToLower(msg), strings.ToLower(pw)) || strings.Contains(msg, "x/") {
+			t.Errorf("%v: the message shows the password: %s", c.env, msg)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -162,5 +163,38 @@ func TestExtraOptsFleetIni(t *testing.T) {
 	r = plugin(t, nil, "check_itgrix_license", "--extra-opts", "pbx2@"+ini, "-w", "30", "-c", "7")
 	if r.Code != 1 || !strings.Contains(r.Line1(), "days left") {
 		t.Errorf("license: exit %d: %s", r.Code, r.Stdout)
+	}
+}
+
+// TestExtraOptsFleetIniWildcardListen: the ini itgrix-sim --fleet-ini
+// writes for a --listen on every address names the loopback address of
+// its family, where such a fleet answers, so a check run from it reaches
+// the PBX. The fleet itself is served on loopback only, as every daemon of
+// the tests; only the ini is asked for with the wildcard.
+func TestExtraOptsFleetIniWildcardListen(t *testing.T) {
+	for _, c := range []struct{ loopback, wildcard string }{{"127.0.0.1", ""}, {"127.0.0.1", "0.0.0.0"}, {"[::1]", "[::]"}} {
+		if c.loopback == "[::1]" {
+			ln, err := net.Listen("tcp", "[::1]:0")
+			if err != nil {
+				t.Logf("no IPv6 loopback, %s not tried: %v", c.wildcard, err)
+				continue
+			}
+			ln.Close()
+		}
+		fleet := []string{"--fleet", "1", "--password", Password, "--fleet-scenarios", "stopped"}
+		base := startSim(t, append(fleet, "--listen", c.loopback+":0")...)
+		_, port, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimSuffix(base, "/pbx/0"), "http://"))
+		if err != nil {
+			t.Fatalf("itgrix-sim listens on %q: %v", base, err)
+		}
+		r := plugin(t, nil, "itgrix-sim", append(fleet, "--listen", c.wildcard+":"+port, "--fleet-ini")...)
+		ini := filepath.Join(t.TempDir(), "fleet.ini")
+		if err := os.WriteFile(ini, []byte(r.Stdout), 0o600); err != nil || r.Code != 0 {
+			t.Fatalf("--listen %s:%s --fleet-ini: exit %d %v\n%s", c.wildcard, port, r.Code, err, r.Stdout)
+		}
+		r = plugin(t, nil, "check_itgrix_app", "--extra-opts=pbx0@"+ini)
+		if r.Code != 2 || !strings.Contains(r.Line1(), "stopped") {
+			t.Errorf("--fleet-ini for --listen %s:%s: exit %d: %s", c.wildcard, port, r.Code, r.Stdout)
+		}
 	}
 }

@@ -181,14 +181,18 @@ func startSim(t *testing.T, args ...string) string {
 }
 
 // startSimIn starts itgrix-sim with TZ set to zone; it accepts Password
-// unless args give --password.
+// unless args give --password, and listens on a free port of 127.0.0.1
+// unless they give --listen.
 func startSimIn(t *testing.T, zone string, args ...string) string {
 	t.Helper()
 	sourcesTouch.Do(func() { touchSources(sourceRoot) })
 	if !slices.Contains(args, "--password") {
 		args = append([]string{"--password", Password}, args...)
 	}
-	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), append([]string{"--listen", "127.0.0.1:0"}, args...)...)
+	if !slices.Contains(args, "--listen") {
+		args = append([]string{"--listen", "127.0.0.1:0"}, args...)
+	}
+	cmd := exec.Command(filepath.Join(binDir, "itgrix-sim"), args...)
 	cmd.Env = cleanEnv(zone)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
