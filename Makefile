@@ -5,6 +5,12 @@ GO       ?= go
 # One version string for --version and the packages (see contrib/packaging/version).
 VERSION  ?= $(shell sh contrib/packaging/version)
 LDFLAGS  := -s -w -X check-itgrix/internal/cli.Version=$(VERSION)
+# net/http without its HTTP/2 code: the plugins speak HTTP/1.1 only (their
+# transport, with its own dialer and TLS settings, never negotiates h2),
+# and a start that links less faults in fewer pages (docs/performance.md).
+# The one statement of the build's tags: the release, the e2e tests and the
+# bench's yardsticks read it with make print-tags.
+TAGS     := nethttpomithttp2
 BIN      := bin
 PREFIX   ?= /usr
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
@@ -20,12 +26,15 @@ DOCS     := README.md CONTRIBUTING.md CHANGELOG.md LICENSE $(wildcard docs/*.md)
             docs/grafana-dashboard.json $(wildcard docs/img/*.png) \
             $(wildcard contrib/icinga2/* contrib/nagios/* contrib/nrpe/* contrib/icingaweb2/* contrib/zabbix/*)
 
-.PHONY: all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package release repo release-test test-go-min integration screenshots
+.PHONY: print-tags all build test demo install install-sim uninstall clean bench bench-fleet fuzz tools man package release repo release-test test-go-min integration screenshots
 
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -trimpath -tags '$(TAGS)' -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/...
+
+print-tags:
+	@echo '$(TAGS)'
 
 # staticcheck is built from its own module (.ci/tools) so it never enters
 # the plugins' dependency graph.

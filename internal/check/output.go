@@ -1,11 +1,9 @@
 package check
 
 import (
-	"bytes"
 	"io"
+	"sort"
 	"strings"
-
-	nagios "github.com/atc0005/go-nagios"
 )
 
 // MaxDefaultOutput keeps the default output within what NRPE 2 passes on
@@ -51,39 +49,56 @@ func Write(w io.Writer, r Result, verbose int, f Format) error {
 		out = render(trimLong(r, MaxDefaultOutput-(len(out)-longSize(r))), perf)
 	}
 	if !strings.HasSuffix(out, "\n") {
-		// go-nagios ends the output with a newline only after performance data.
+		// The layout ends with a newline only after performance data.
 		out += "\n"
 	}
 	_, err := io.WriteString(w, out)
 	return err
 }
 
-// render goes through go-nagios, which owns the layout Nagios, Icinga 2 and
-// Naemon parse: line 1, the long output, performance data on the last line.
+// eol ends each line but the last, with a space before the newline as
+// go-nagios writes it (Nagios' web UI once read a bare "\n" literally).
+const eol = " \n"
+
+// render lays a result out as go-nagios (v0.20) does, the layout Nagios,
+// Icinga 2 and Naemon parse and the one the plugins have always printed:
+// line 1; with long output, a spacer line, the long output and then the
+// performance data on the last line; each metric as
+// " 'label'=valueUOM;warn;crit;min;max", sorted by lower-cased label (the
+// last of two alike wins). Written here rather than through the library,
+// whose debug logging, payload encoding and section machinery the plugins
+// never use but every start would map in; TestRenderAsGoNagios holds the
+// two to the same bytes.
 func render(r Result, perf []perfValue) string {
-	var buf bytes.Buffer
-	p := &nagios.Plugin{ExitStatusCode: int(r.State)}
-	p.SetOutputTarget(&buf)
-	p.SkipOSExit()
-	p.ServiceOutput = r.State.String() + ": " + r.Summary
-	if len(r.Long) > 0 {
-		p.LongServiceOutput = strings.Join(r.Long, nagios.CheckOutputEOL)
+	var b strings.Builder
+	line1 := r.State.String() + ": " + r.Summary
+	long := strings.Join(r.Long, eol)
+	if long == "" {
+		line1 = strings.TrimRight(line1, " \t"+eol)
 	}
+	b.WriteString(line1)
+	if long != "" {
+		b.WriteString(eol + eol + long + eol)
+	}
+	if strings.TrimSpace(line1) == "" || len(perf) == 0 {
+		return b.String()
+	}
+	byLabel := make(map[string]perfValue, len(perf))
 	for _, m := range perf {
-		// Validation is skipped: labels are our own words and values are
-		// formatted here; go-nagios' validator would not catch what matters.
-		_ = p.AddPerfData(true, nagios.PerformanceData{
-			Label:             m.Label,
-			Value:             m.value,
-			UnitOfMeasurement: m.UOM,
-			Warn:              m.Warn,
-			Crit:              m.Crit,
-			Min:               m.Min,
-			Max:               m.Max,
-		})
+		byLabel[strings.ToLower(m.Label)] = m
 	}
-	p.ReturnCheckResults()
-	return buf.String()
+	labels := make([]string, 0, len(byLabel))
+	for l := range byLabel {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	b.WriteString(" |")
+	for _, l := range labels {
+		m := byLabel[l]
+		b.WriteString(" '" + m.Label + "'=" + m.value + m.UOM + ";" + m.Warn + ";" + m.Crit + ";" + m.Min + ";" + m.Max)
+	}
+	b.WriteString(eol)
+	return b.String()
 }
 
 // perfValue is a metric whose value has been written for performance data.
@@ -117,7 +132,7 @@ func plainPerf(r Result) (Result, []perfValue) {
 func longSize(r Result) int {
 	n := 0
 	for _, l := range r.Long {
-		n += len(l) + len(nagios.CheckOutputEOL)
+		n += len(l) + len(eol)
 	}
 	return n
 }
@@ -126,13 +141,13 @@ const trimMarker = "… (output trimmed; -v shows all)"
 
 // trimLong keeps as much of the long output as fits in budget bytes.
 func trimLong(r Result, budget int) Result {
-	budget -= len(trimMarker) + len(nagios.CheckOutputEOL) + 8
+	budget -= len(trimMarker) + len(eol) + 8
 	var kept []string
 	for _, l := range r.Long {
-		need := len(l) + len(nagios.CheckOutputEOL)
+		need := len(l) + len(eol)
 		if need > budget {
 			if budget > 40 {
-				kept = append(kept, cutBytes(l, budget-len(nagios.CheckOutputEOL)-3)+"…")
+				kept = append(kept, cutBytes(l, budget-len(eol)-3)+"…")
 			}
 			break
 		}

@@ -35,7 +35,15 @@ func TestMain(m *testing.M) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..", "..")
 	sourceRoot = root
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X check-itgrix/internal/cli.Version=e2e", "-o", dir+"/", "./cmd/...")
+	// The binaries are built with the Makefile's tags, as users get them.
+	printTags := exec.Command("make", "-s", "--no-print-directory", "print-tags")
+	printTags.Dir = root
+	tags, err := printTags.Output()
+	if err != nil {
+		fmt.Printf("make print-tags: %v\n", err)
+		os.Exit(1)
+	}
+	build := exec.Command("go", "build", "-trimpath", "-tags", strings.TrimSpace(string(tags)), "-ldflags", "-X check-itgrix/internal/cli.Version=e2e", "-o", dir+"/", "./cmd/...")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
