@@ -74,7 +74,7 @@ func render(r Result, perf []perfValue) string {
 	line1 := r.State.String() + ": " + r.Summary
 	long := strings.Join(r.Long, eol)
 	if long == "" {
-		line1 = strings.TrimRight(line1, " \t"+eol)
+		line1 = strings.TrimRight(line1, " \t\n")
 	}
 	b.WriteString(line1)
 	if long != "" {
