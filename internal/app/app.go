@@ -72,7 +72,7 @@ func Evaluate(s *itgrix.Status, o Options, now time.Time) check.Result {
 			Summary: "not an Itgrix status document: app_status and app_state are missing",
 		}
 	}
-	status, statusKnown := judge(s.AppStatus, statusMeanings)
+	status, statusKnown := judge(s.AppStatus, statusMeanings())
 	state, stateKnown := judge(s.AppState, stateMeanings(o))
 	cache := judgeCache(s, o, now)
 	r := check.Result{Parts: []check.Part{
@@ -141,10 +141,12 @@ type meaning struct {
 	code   float64
 }
 
-var statusMeanings = map[string]meaning{
-	"ok":      {check.OK, "status Ok", 0},
-	"warning": {check.Warning, "status Warning", 1},
-	"error":   {check.Critical, "status Error", 2},
+func statusMeanings() map[string]meaning {
+	return map[string]meaning{
+		"ok":      {check.OK, "status Ok", 0},
+		"warning": {check.Warning, "status Warning", 1},
+		"error":   {check.Critical, "status Error", 2},
+	}
 }
 
 func stateMeanings(o Options) map[string]meaning {

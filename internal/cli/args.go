@@ -218,15 +218,22 @@ func passwords(opts []option) []string {
 // after an earlier one) sets it, and the earlier source's rivals no
 // longer count. Within one source, the password's two ways and the two
 // families are refused together, and --url overrides -H, -p and -S.
-var rivals = map[string][]string{
-	"password":      {"password-file"},
-	"password-file": {"password"},
-	"ipv4":          {"ipv6"},
-	"ipv6":          {"ipv4"},
-	"url":           {"hostname", "port", "tls"},
-	"hostname":      {"url"},
-	"port":          {"url"},
-	"tls":           {"url"},
+func rivals(flag string) []string {
+	switch flag {
+	case "password":
+		return []string{"password-file"}
+	case "password-file":
+		return []string{"password"}
+	case "ipv4":
+		return []string{"ipv6"}
+	case "ipv6":
+		return []string{"ipv4"}
+	case "url":
+		return []string{"hostname", "port", "tls"}
+	case "hostname", "port", "tls":
+		return []string{"url"}
+	}
+	return nil
 }
 
 // merge puts the sources in order (ini files first, the command line
@@ -246,7 +253,7 @@ func merge(ini, cmd []option) []option {
 		last[o.flag.name] = i
 	}
 	overridden := func(o option) bool {
-		for _, r := range rivals[o.flag.name] {
+		for _, r := range rivals(o.flag.name) {
 			if l, ok := top[r]; ok && l > o.layer() {
 				return true
 			}

@@ -107,8 +107,9 @@ const fdsNeeded = 6
 
 // checkFreeFDs refuses to run a check under an open-files limit (ulimit -n)
 // that leaves fewer than fdsNeeded free. It counts with raw system calls
-// (nothing that would set up the poller): /dev/null opened once, then
-// duplicated, which costs no path lookup.
+// (nothing that would set up the poller), by duplicating a descriptor the
+// process holds (standard error, output or input), which costs no path
+// lookup; /dev/null is opened only when all three are closed.
 func checkFreeFDs() error {
 	var fds [fdsNeeded]int
 	n := 0
@@ -121,15 +122,9 @@ func checkFreeFDs() error {
 		var fd int
 		var err error
 		if n == 0 {
-			fd, err = syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+			fd, err = firstFD()
 		} else {
-			var r uintptr
-			var errno syscall.Errno
-			r, _, errno = syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fds[0]), syscall.F_DUPFD_CLOEXEC, 0)
-			fd = int(r)
-			if errno != 0 {
-				err = errno
-			}
+			fd, err = dupFD(fds[0])
 		}
 		if err == syscall.EMFILE {
 			var rl syscall.Rlimit
@@ -138,10 +133,31 @@ func checkFreeFDs() error {
 				rl.Cur, n, fdsNeeded, max(rl.Cur+uint64(fdsNeeded-n), 64))
 		}
 		if err != nil {
-			return nil // no /dev/null to count with: let the check try
+			return nil // nothing to count with: let the check try
 		}
 		fds[n] = fd
 		n++
 	}
 	return nil
+}
+
+// firstFD is a new descriptor: a duplicate of standard error, output or
+// input, or /dev/null opened when none of them is open.
+func firstFD() (int, error) {
+	for _, std := range [...]int{2, 1, 0} {
+		fd, err := dupFD(std)
+		if err != syscall.EBADF {
+			return fd, err
+		}
+	}
+	return syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+}
+
+// dupFD duplicates fd onto the lowest free descriptor, closed on exec.
+func dupFD(fd int) (int, error) {
+	r, _, errno := syscall.RawSyscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 0)
+	if errno != 0 {
+		return -1, errno
+	}
+	return int(r), nil
 }

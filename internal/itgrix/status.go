@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -135,8 +136,9 @@ type Status struct {
 	Phones       Elem[float64] `itgrix:"app.crm.users_cache.phones"`
 }
 
-// schema is Status's fields with their paths, read once from the tags.
-var schema = func() []field {
+// schema is Status's fields with their paths, read once from the tags,
+// on first use: --help, --version and a usage error never need them.
+var schema = sync.OnceValue(func() []field {
 	t := reflect.TypeOf(Status{})
 	out := make([]field, t.NumField())
 	for i := range out {
@@ -144,7 +146,7 @@ var schema = func() []field {
 		out[i] = field{index: i, path: path, topOrApp: opt == "top-or-app"}
 	}
 	return out
-}()
+})
 
 type field struct {
 	index    int
@@ -159,7 +161,7 @@ type field struct {
 func (s *Status) Wrong(skip ...string) []string {
 	v := reflect.ValueOf(s).Elem()
 	var out []string
-	for _, f := range schema {
+	for _, f := range schema() {
 		path, problem, wrong := v.Field(f.index).Interface().(element).elem()
 		if wrong && !slices.Contains(skip, path) {
 			out = append(out, problem)
@@ -179,7 +181,7 @@ func (s *Status) Scrubbed(scrub func(string) string) (*Status, bool) {
 	c := *s
 	v := reflect.ValueOf(&c).Elem()
 	changed := false
-	for _, f := range schema {
+	for _, f := range schema() {
 		changed = v.Field(f.index).Addr().Interface().(interface {
 			scrub(func(string) string) bool
 		}).scrub(scrub) || changed
@@ -280,7 +282,7 @@ func Parse(body []byte) (*Status, error) {
 	d := doc{top: top, objects: map[string]object{}}
 	var s Status
 	v := reflect.ValueOf(&s).Elem()
-	for _, f := range schema {
+	for _, f := range schema() {
 		v.Field(f.index).Addr().Interface().(interface {
 			read(doc, string, bool)
 		}).read(d, f.path, f.topOrApp)
