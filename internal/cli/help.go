@@ -93,7 +93,7 @@ func (a *parser) parse(opts []option, from *origins) error {
 	for _, o := range opts {
 		switch {
 		case o.is("version"):
-			fmt.Fprintln(a.out, a.version)
+			_, _ = io.WriteString(a.out, a.version+"\n")
 		case o.is("help-long"):
 			a.usage(false)
 		case o.is("help-man"):
