@@ -6,10 +6,11 @@ import (
 	"os"
 	"time"
 
-	// One processor, set before the libraries initialise.
-	_ "check-itgrix/internal/procs"
+	// One processor, set before the libraries initialise (see Honour).
+	"check-itgrix/internal/procs"
 )
 
 func main() {
+	procs.Honour(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, time.Now))
 }

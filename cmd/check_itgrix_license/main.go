@@ -6,13 +6,14 @@ import (
 	"os"
 	"time"
 
-	// One processor, set before the libraries initialise.
-	_ "check-itgrix/internal/procs"
+	// One processor, set before the libraries initialise (see Honour).
+	"check-itgrix/internal/procs"
 
 	// --timezone must work on hosts without a zoneinfo database.
 	_ "time/tzdata"
 )
 
 func main() {
+	procs.Honour(os.Getenv)
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stdin, os.Stdout, time.Now))
 }
