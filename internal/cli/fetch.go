@@ -89,14 +89,6 @@ func (o *options) document(ctx context.Context, env Env, req *request) ([]byte, 
 		return body, source, err
 	}
 	source := check.Say("%s", req.url.Redacted())
-	// A proxy variable that names no proxy is the poller's configuration,
-	// not an outage of the PBX: UNKNOWN, naming the variable.
-	if req.proxy != nil {
-		var bad *itgrix.ProxyError
-		if _, err := req.proxy(req.url); errors.As(err, &bad) {
-			return nil, source, bad
-		}
-	}
 	password, err := o.resolvePassword(ctx, env)
 	if err != nil {
 		return nil, source, err
@@ -196,7 +188,7 @@ func (o *options) statusURL() (*url.URL, error) {
 		if strings.Contains(host, ":") && !isIPv6(host) {
 			return nil, check.Errorf("-H %q: give the port with -p, or the whole address with --url", o.hostname)
 		}
-		if err := checkHost(host); err != nil {
+		if err := itgrix.CheckHost(host); err != nil {
 			return nil, check.Errorf("-H %q: %w", o.hostname, err)
 		}
 		return &url.URL{Scheme: scheme, Host: net.JoinHostPort(host, strconv.Itoa(int(o.port))), Path: "/status"}, nil
@@ -211,7 +203,7 @@ func (o *options) statusURL() (*url.URL, error) {
 	if u.User != nil {
 		return nil, check.Errorf("--url must not carry credentials: use -u and --password-file")
 	}
-	if err := checkHost(u.Hostname()); err != nil {
+	if err := itgrix.CheckHost(u.Hostname()); err != nil {
 		return nil, check.Errorf("--url %q: %w", u.Redacted(), err)
 	}
 	if p := u.Port(); p != "" {
@@ -227,7 +219,3 @@ func isIPv6(s string) bool {
 	a, err := netip.ParseAddr(s)
 	return err == nil && a.Is6()
 }
-
-// checkHost refuses a host no request could be sent to; the proxy
-// variables are held to the same rule.
-var checkHost = itgrix.CheckHost

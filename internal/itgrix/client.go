@@ -162,6 +162,13 @@ func (c *Client) Fetch(ctx context.Context) ([]byte, error) {
 		res, err = rt.RoundTrip(req)
 	}
 	if err != nil {
+		// A proxy variable that names no proxy is the poller's
+		// configuration, not a failure to reach the PBX: it is told as
+		// itself, and the caller's state for it is not the outage's.
+		var bad *ProxyError
+		if errors.As(err, &bad) {
+			return nil, bad
+		}
 		if via != nil {
 			return nil, c.proxyError(ctx, err, via, rec.challenge)
 		}

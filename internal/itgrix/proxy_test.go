@@ -77,3 +77,21 @@ func TestAddressFamily(t *testing.T) {
 		t.Errorf("tcp6 to 127.0.0.1: %v %q", e.Kind, e.Error())
 	}
 }
+
+// TestProxyErrorTold: a proxy variable that names no proxy comes out of
+// Fetch as the *ProxyError itself, not as a failure to reach the PBX, and
+// no connection is tried.
+func TestProxyErrorTold(t *testing.T) {
+	c := client(t, "http://192.0.2.7:8077/status")
+	c.Proxy = ProxyFromEnv(func(k string) string {
+		if k == "HTTP_PROXY" {
+			return "http://[bad"
+		}
+		return ""
+	})
+	_, err := c.Fetch(context.Background())
+	bad, ok := err.(*ProxyError)
+	if !ok || bad.Var != "HTTP_PROXY" {
+		t.Fatalf("Fetch: %T %v, want the *ProxyError for HTTP_PROXY", err, err)
+	}
+}

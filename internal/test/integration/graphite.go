@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -290,46 +288,4 @@ func (g *Graphite) keepPNG(ctx context.Context, env *Env, r Result, base string)
 	return env.KeepOutput(filepath.Join("graphite", r.Case.Scenario+"-"+string(r.Case.Check)+".png"), png)
 }
 
-func httpGet(ctx context.Context, u string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return nil, err
-	}
-	if resp.StatusCode/100 != 2 {
-		return body, fmt.Errorf("GET %s: %s: %.300s", u, resp.Status, body)
-	}
-	return body, nil
-}
-
 func newGraphite() Component { return &Graphite{} }
-
-func httpPost(ctx context.Context, u string, form url.Values) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("POST %s: %s: %.300s", u, resp.Status, body)
-	}
-	return nil
-}

@@ -1,13 +1,19 @@
 package integration
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 )
 
 // NetEnv names the variable that confines a run's PBX addresses to a
@@ -126,4 +132,46 @@ func freePortRange() (lo, hi int) {
 		hi = first
 	}
 	return lo, hi
+}
+
+// httpGet is the body of a GET of u, within 20 s; a status other than 2xx
+// is an error quoting the start of the body.
+func httpGet(ctx context.Context, u string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	return httpDo(ctx, http.MethodGet, u, "", nil)
+}
+
+// httpPost posts form to u, within 20 s.
+func httpPost(ctx context.Context, u string, form url.Values) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	_, err := httpDo(ctx, http.MethodPost, u, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	return err
+}
+
+// httpDo is the one HTTP exchange of the harness's clients (Graphite,
+// InfluxDB, the Zabbix API): the body of the answer, up to 64 MiB, or an
+// error naming the request for a status other than 2xx.
+func httpDo(ctx context.Context, method, u, contentType string, body io.Reader) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		return b, fmt.Errorf("%s %s: %s: %.300s", method, u, resp.Status, b)
+	}
+	return b, nil
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -268,19 +267,9 @@ func (a *zabbixAPI) call(ctx context.Context, method string, params, result any)
 	if err != nil {
 		return err
 	}
-	hr, err := http.NewRequestWithContext(ctx, "POST", a.url, bytes.NewReader(body))
+	b, err := httpDo(ctx, http.MethodPost, a.url, "application/json-rpc", bytes.NewReader(body))
 	if err != nil {
-		return err
-	}
-	hr.Header.Set("Content-Type", "application/json-rpc")
-	resp, err := http.DefaultClient.Do(hr)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", method, err)
 	}
 	var r struct {
 		Result json.RawMessage
@@ -289,7 +278,7 @@ func (a *zabbixAPI) call(ctx context.Context, method string, params, result any)
 		}
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
-		return fmt.Errorf("%s: HTTP %d: %s", method, resp.StatusCode, truncate(string(b), 300))
+		return fmt.Errorf("%s: not JSON-RPC: %s", method, truncate(string(b), 300))
 	}
 	if r.Error != nil {
 		return fmt.Errorf("%s: %s %s", method, r.Error.Message, r.Error.Data)
