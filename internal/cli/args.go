@@ -17,27 +17,18 @@ import (
 // over ini files are all answers about these options, so none of them
 // restates a flag name.
 
-// flagInfo is what a flag's name means before parsing.
-type flagInfo struct {
-	name       string
-	takesValue bool
-	cumulative bool
-	negatable  bool
-}
-
-// flagModel maps long and short names to flags.
+// flagModel maps long and short names to the flags the plugin declared.
 type flagModel struct {
-	long  map[string]*flagInfo
-	short map[rune]*flagInfo
+	long  map[string]*Flag
+	short map[rune]*Flag
 }
 
 func modelOf(app *parser) flagModel {
-	m := flagModel{long: map[string]*flagInfo{}, short: map[rune]*flagInfo{}}
+	m := flagModel{long: map[string]*Flag{}, short: map[rune]*Flag{}}
 	for _, f := range app.list {
-		info := &flagInfo{name: f.name, takesValue: !f.isBool, cumulative: f.repeatable, negatable: f.negatable}
-		m.long[f.name] = info
+		m.long[f.name] = f
 		if f.short != 0 {
-			m.short[f.short] = info
+			m.short[f.short] = f
 		}
 	}
 	return m
@@ -46,7 +37,7 @@ func modelOf(app *parser) flagModel {
 // option is one word of a command line or one line of an ini section: a
 // flag with its value, or a positional argument (flag nil, not unknown).
 type option struct {
-	flag *flagInfo
+	flag *Flag
 	// typed is the flag as written ("--port", "-p", "--no-tls").
 	typed    string
 	value    string
@@ -92,7 +83,7 @@ func (m flagModel) parse(args []string) []option {
 			o.value, o.hasValue = v, has
 			next := i+1 < len(args)
 			switch {
-			case o.flag == nil || has || !o.flag.takesValue:
+			case o.flag == nil || has || !o.flag.takesValue():
 			case o.is(extraoptsFlag):
 				if next && !strings.HasPrefix(args[i+1], "-") {
 					o.value, o.hasValue = args[i+1], true
@@ -109,7 +100,7 @@ func (m flagModel) parse(args []string) []option {
 				j += size
 				f := m.short[r]
 				o := option{flag: f, typed: "-" + string(r), unknown: f == nil}
-				if f != nil && f.takesValue {
+				if f != nil && f.takesValue() {
 					if j < len(a) {
 						o.value, o.hasValue = a[j:], true
 					} else if i+1 < len(args) {
@@ -266,7 +257,7 @@ func merge(ini, cmd []option) []option {
 		case o.flag == nil:
 		case overridden(o):
 			continue
-		case !o.flag.cumulative && last[o.flag.name] != i:
+		case !o.flag.repeatable && last[o.flag.name] != i:
 			continue
 		}
 		out = append(out, o)
@@ -296,9 +287,9 @@ func checkOptions(opts []option) error {
 			continue
 		case o.is(extraoptsFlag):
 			msg = check.Say("%s cannot be set inside an ini file", check.Ours(extraopts.Flag))
-		case o.flag.takesValue && !o.hasValue:
+		case o.flag.takesValue() && !o.hasValue:
 			msg = check.Say("expected argument for flag '%s'", o.typed)
-		case !o.flag.takesValue && o.hasValue:
+		case !o.flag.takesValue() && o.hasValue:
 			msg = check.Say("flag '%s' takes no value", o.typed)
 			if o.from != nil {
 				// The key as it should be written, "key =", quoted.

@@ -339,7 +339,7 @@ func canonical(opts []option, mask func(string) string) []string {
 		case o.is(extraoptsFlag):
 		case o.negated:
 			out = append(out, "--no-"+o.flag.name)
-		case !o.flag.takesValue:
+		case !o.flag.takesValue():
 			out = append(out, "--"+o.flag.name)
 		default:
 			out = append(out, "--"+o.flag.name+"="+mask(o.value))

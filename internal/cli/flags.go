@@ -78,6 +78,9 @@ func (f *Flag) Default(d string) *Flag { f.def, f.hasDef = d, true; return f }
 // Repeatable makes every value given count, not only the last.
 func (f *Flag) Repeatable() *Flag { f.repeatable = true; return f }
 
+// takesValue says the flag is given with a value, not as a switch.
+func (f *Flag) takesValue() bool { return !f.isBool }
+
 // SetValue makes v what the flag sets.
 func (f *Flag) SetValue(v Value) { f.value = v }
 
